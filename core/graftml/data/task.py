@@ -1,0 +1,136 @@
+"""A task (table + target + metric + direction + budget + seed) and its seeded splits.
+
+The data is split once: ``train`` and ``valid`` feed the search; ``test`` (the hold-out) is
+scored exactly once, after the final pick on validation. Targets of classification tasks are
+encoded as ``0..n_classes-1``; ``classes`` maps them back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from graftml.budget import Budget
+from graftml.data.load import load_table
+from graftml.data.metrics import default_metric, get_metric
+from graftml.errors import TaskError
+
+MAX_CLASSES = 50
+
+
+@dataclass(frozen=True)
+class Task:
+    """What the user asks for. ``direction`` is checked against the metric, never guessed."""
+
+    data: str
+    target: str
+    metric: str | None = None
+    direction: str | None = None
+    budget: Budget = field(default_factory=lambda: Budget(wall_s=120.0))
+    seed: int = 0
+    test_size: float = 0.2
+    valid_size: float = 0.2
+    name: str = ""
+
+
+@dataclass
+class TaskData:
+    """The resolved task: its type, metric and the three splits."""
+
+    task: Task
+    task_type: str  # binary | multiclass | regression
+    metric: str
+    direction: str
+    classes: list[object]
+    X_train: pd.DataFrame
+    y_train: np.ndarray
+    X_valid: pd.DataFrame
+    y_valid: np.ndarray
+    X_test: pd.DataFrame
+    y_test: np.ndarray
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+
+def infer_task_type(y: pd.Series, metric: str | None) -> str:
+    """Classification when the metric says so or the target looks categorical."""
+    wants_classification = metric is not None and "regression" not in get_metric(metric).task_types
+    numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+    n_unique = y.nunique()
+    if metric is not None and not wants_classification:
+        if not numeric:
+            raise TaskError(f"metric {metric!r} needs a numeric target; {y.name!r} is {y.dtype}")
+        return "regression"
+    integral = numeric and bool(np.all(np.mod(y.dropna().to_numpy(dtype=float), 1) == 0))
+    categorical = not numeric or (integral and n_unique <= MAX_CLASSES)
+    if wants_classification and not categorical:
+        raise TaskError(
+            f"metric {metric!r} needs a class target; {y.name!r} has {n_unique} numeric values: "
+            "use rmse, mae or r2"
+        )
+    if not categorical:
+        return "regression"
+    if n_unique < 2:
+        raise TaskError(
+            f"target {y.name!r} has only {n_unique} class; a task needs at least two classes"
+        )
+    return "binary" if n_unique == 2 else "multiclass"
+
+
+def _check_target(frame: pd.DataFrame, task: Task) -> pd.DataFrame:
+    if task.target not in frame.columns:
+        cols = ", ".join(map(str, list(frame.columns)[:12]))
+        raise TaskError(
+            f"target column {task.target!r} not in the data; columns are: {cols}"
+            f"{' ...' if frame.shape[1] > 12 else ''}"
+        )
+    frame = frame[frame[task.target].notna()]
+    if len(frame) < 20:
+        raise TaskError(f"only {len(frame)} labelled rows; a task needs at least 20")
+    return frame
+
+
+def resolve_metric(task: Task, task_type: str) -> tuple[str, str]:
+    """Validate the metric/direction pair against the task type."""
+    metric = get_metric(task.metric or default_metric(task_type))
+    if task_type not in metric.task_types:
+        kind = "regression" if task_type == "regression" else "classification"
+        raise TaskError(f"metric {metric.name!r} does not apply to a {kind} target")
+    if task.direction not in (None, metric.direction):
+        raise TaskError(
+            f"metric {metric.name!r} is to be {metric.direction}d, not {task.direction}d; "
+            f"drop 'direction' or set it to {metric.direction!r}"
+        )
+    return metric.name, metric.direction
+
+
+def prepare(task: Task, frame: pd.DataFrame | None = None) -> TaskData:
+    """Load (unless ``frame`` is given), validate and split the task's data."""
+    frame = _check_target(load_table(task.data) if frame is None else frame, task)
+    y_raw = frame[task.target]
+    task_type = infer_task_type(y_raw, task.metric)
+    metric, direction = resolve_metric(task, task_type)
+    X = frame.drop(columns=[task.target])
+    if task_type == "regression":
+        classes: list[object] = []
+        y = y_raw.to_numpy(dtype=float)
+    else:
+        codes, uniques = pd.factorize(y_raw, sort=True)
+        classes, y = list(uniques), codes.astype(np.int64)
+    stratify = y if task_type != "regression" else None
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        X, y, test_size=task.test_size, random_state=task.seed, stratify=stratify
+    )
+    strat_rest = y_rest if task_type != "regression" else None
+    X_train, X_valid, y_train, y_valid = train_test_split(
+        X_rest, y_rest, test_size=task.valid_size, random_state=task.seed, stratify=strat_rest
+    )
+    return TaskData(task, task_type, metric, direction, classes,
+                    X_train.reset_index(drop=True), y_train,
+                    X_valid.reset_index(drop=True), y_valid,
+                    X_test.reset_index(drop=True), y_test)

@@ -1,0 +1,97 @@
+"""Append-only JSONL journal of the search: the run's source of truth.
+
+Each line is one event, written and fsync'd before the orchestrator moves on:
+
+* ``{"event": "ask", "seq": k, "proposal": {...}}``  a searcher proposal was taken;
+* ``{"event": "start", "seq": k, "node": {...}}``     a node's candidate was built and submitted;
+* ``{"event": "finish", "seq": k, "node": {...}}``    a node ended (ok, failed, pruned, killed);
+* ``{"event": "tell", "seq": k, "proposal_id": ..., "outcome": {...}}``.
+
+Replaying the file rebuilds every node (the last record of a node wins) and the exact sequence of
+ask/tell calls, so a deterministic searcher is restored by replay after ``kill -9``. A torn last
+line (the process died mid-write) is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from graftml.types import Node, NodeStatus, Outcome, Proposal
+
+
+class Journal:
+    """Append-only event log backed by one JSONL file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._seq = sum(1 for _ in self.events())
+        self._fh = path.open("a")
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _append(self, event: dict[str, Any]) -> None:
+        event["seq"] = self._seq
+        self._seq += 1
+        self._fh.write(json.dumps(event, default=str) + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def ask(self, proposal: Proposal) -> None:
+        self._append({"event": "ask", "proposal": asdict(proposal)})
+
+    def start(self, node: Node) -> None:
+        self._append({"event": "start", "node": node.to_dict()})
+
+    def finish(self, node: Node) -> None:
+        self._append({"event": "finish", "node": node.to_dict()})
+
+    def tell(self, proposal_id: str, outcome: Outcome) -> None:
+        self._append(
+            {
+                "event": "tell",
+                "proposal_id": proposal_id,
+                "outcome": {"status": str(outcome.status), "score": outcome.score,
+                            "cost_s": outcome.cost_s},
+            }
+        )
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        """Every complete event in order (a torn trailing line is skipped)."""
+        if not self.path.exists():
+            return
+        with self.path.open() as fh:
+            for line in fh:
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+
+    def nodes(self) -> dict[str, Node]:
+        """Replay: the latest record of every node, in order of first appearance."""
+        nodes: dict[str, Node] = {}
+        for event in self.events():
+            if event["event"] in ("start", "finish"):
+                node = Node.from_dict(event["node"])
+                nodes[node.id] = node
+        return nodes
+
+
+def proposal_from_dict(d: dict[str, Any]) -> Proposal:
+    return Proposal(id=d["id"], operator=d["operator"], parent_ids=tuple(d["parent_ids"]),
+                    params=d.get("params", {}))
+
+
+def outcome_from_dict(d: dict[str, Any]) -> Outcome:
+    return Outcome(status=NodeStatus(d["status"]), score=d["score"], cost_s=d.get("cost_s", 0.0))
