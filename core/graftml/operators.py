@@ -1,0 +1,89 @@
+"""The operator contract: turn a searcher's :class:`~graftml.types.Proposal` into a candidate.
+
+Operators are built-in (portfolio drafts, tune, merge, crossover: :mod:`graftml.agents.builtin`)
+or LLM graphs (:mod:`graftml.agents`). The orchestrator calls them; they never run jobs.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from graftml.candidate import Candidate
+from graftml.data.metrics import Metric
+from graftml.types import Node, Proposal
+
+
+class PredictionStore(Protocol):
+    """Read access to finished nodes' saved predictions."""
+
+    def load(self, node_id: str, split: str) -> np.ndarray | None:
+        """Predictions of ``node_id`` on ``split`` ("valid", "test", ...), or None if absent."""
+        ...
+
+
+@dataclass
+class OperatorContext:
+    """What an operator may see. Hold-out test *labels* are never part of it.
+
+    Attributes:
+        task_type: binary, multiclass or regression.
+        n_classes: number of classes (0 for regression).
+        metric: the validation metric (with its direction).
+        target: name of the target column in the training table.
+        feature_types: column name -> "numeric" | "categorical" | "text" | "datetime".
+        n_rows: rows in the training table.
+        seed: the run seed.
+        run_dir: the run's folder (operators may keep state there, e.g. an Optuna storage).
+        nodes: every node so far, by id (read-only view).
+        predictions: saved predictions of finished nodes.
+        y_valid: validation labels (for ensembling on validation predictions).
+        description: free-text task description for LLM prompts.
+    """
+
+    task_type: str
+    n_classes: int
+    metric: Metric
+    target: str
+    feature_types: dict[str, str]
+    n_rows: int
+    seed: int
+    run_dir: Path
+    nodes: Mapping[str, Node]
+    predictions: PredictionStore
+    y_valid: np.ndarray
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Operator(abc.ABC):
+    """Base class of all operators."""
+
+    #: the operator name a :class:`~graftml.types.Proposal` refers to.
+    name: str = ""
+
+    @abc.abstractmethod
+    def build(self, proposal: Proposal, ctx: OperatorContext) -> Candidate:
+        """Called by the orchestrator once per proposal, before any job runs.
+
+        Must return a :class:`~graftml.candidate.Candidate` (code to run, or precomputed
+        predictions). Raise :class:`~graftml.errors.GraftError` subclasses only for faults the
+        run cannot recover from; a candidate that cannot be built for this proposal should raise
+        ``ValueError`` with a one-line reason, which the orchestrator records as a failed node.
+        """
+
+    def should_promote(self, node: Node, low_fidelity_score: float, ctx: OperatorContext) -> bool:
+        """Called after a subsample-first run of ``node`` (score oriented higher-is-better).
+
+        Return True to run the node on the full training data, False to record it as pruned.
+        The default promotes everything; the tune operator defers to its Optuna pruner.
+        """
+        return True
+
+    def on_finish(self, node: Node, ctx: OperatorContext) -> None:
+        """Called once when a node built by this operator has ended (any status). No-op hook."""
