@@ -87,3 +87,4 @@ class Operator(abc.ABC):
 
     def on_finish(self, node: Node, ctx: OperatorContext) -> None:
         """Called once when a node built by this operator has ended (any status). No-op hook."""
+        return None
