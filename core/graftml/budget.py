@@ -62,6 +62,8 @@ class Ledger:
             exists, its totals and elapsed wall time are loaded so a resumed run continues the
             same account.
         clock: monotonic clock, injectable for tests.
+        started: the clock reading at which this session began (default: now), so that work
+            done before the ledger existed (loading data) counts against the wall budget.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class Ledger:
         budget: Budget,
         path: Path | None = None,
         clock: Any = time.monotonic,
+        started: float | None = None,
     ) -> None:
         self.budget = budget
         self._path = path
@@ -78,7 +81,7 @@ class Ledger:
         self._elapsed_before = 0.0
         if path is not None and path.exists():
             self._load(path)
-        self._started = float(clock())
+        self._started = float(clock()) if started is None else started
 
     def _load(self, path: Path) -> None:
         for line in path.read_text().splitlines():

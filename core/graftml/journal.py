@@ -30,7 +30,10 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._seq = sum(1 for _ in self.events())
+        torn = path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
         self._fh = path.open("a")
+        if torn:  # kill -9 mid-write: end the torn line so the next event starts clean
+            self._fh.write("\n")
 
     def close(self) -> None:
         self._fh.close()
@@ -69,23 +72,33 @@ class Journal:
 
     def events(self) -> Iterator[dict[str, Any]]:
         """Every complete event in order (a torn trailing line is skipped)."""
-        if not self.path.exists():
-            return
-        with self.path.open() as fh:
-            for line in fh:
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    continue
+        return read_events(self.path)
 
     def nodes(self) -> dict[str, Node]:
         """Replay: the latest record of every node, in order of first appearance."""
-        nodes: dict[str, Node] = {}
-        for event in self.events():
-            if event["event"] in ("start", "finish"):
-                node = Node.from_dict(event["node"])
-                nodes[node.id] = node
-        return nodes
+        return replay_nodes(self.path)
+
+
+def read_events(path: Path) -> Iterator[dict[str, Any]]:
+    """Events of a journal file, without opening it for writing."""
+    if not path.exists():
+        return
+    with path.open() as fh:
+        for line in fh:
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
+
+
+def replay_nodes(path: Path) -> dict[str, Node]:
+    """The latest record of every node in a journal file."""
+    nodes: dict[str, Node] = {}
+    for event in read_events(path):
+        if event["event"] in ("start", "finish"):
+            node = Node.from_dict(event["node"])
+            nodes[node.id] = node
+    return nodes
 
 
 def proposal_from_dict(d: dict[str, Any]) -> Proposal:

@@ -1,0 +1,184 @@
+"""Run configuration: frozen pydantic models validated from YAML, with ``--set`` overrides.
+
+Every model forbids unknown keys; plugin families (searcher, executor) carry a ``kind``
+discriminator. Errors come back as one-line :class:`~graftml.errors.ConfigError` messages that name
+the key, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from graftml.budget import Budget
+from graftml.data.task import Task
+from graftml.errors import ConfigError
+
+OPERATORS = ("draft", "improve", "debug", "tune", "merge", "crossover")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TaskConfig(_Model):
+    data: str
+    target: str
+    metric: str | None = None
+    direction: Literal["maximize", "minimize"] | None = None
+    seed: int = 0
+    test_size: float = Field(0.2, ge=0.05, le=0.5)
+    valid_size: float = Field(0.2, ge=0.05, le=0.5)
+    description: str = ""
+    test_data: str | None = None  # a user table to predict after the final pick
+
+
+class BudgetConfig(_Model):
+    wall_s: float | None = Field(120.0, gt=0)
+    tokens: int | None = Field(None, ge=0)
+    usd: float | None = Field(None, ge=0)
+    gpu_s: float | None = Field(None, ge=0)
+
+    def to_budget(self) -> Budget:
+        return Budget(wall_s=self.wall_s, tokens=self.tokens, usd=self.usd, gpu_s=self.gpu_s)
+
+
+class _SearcherBase(_Model):
+    num_drafts: int | None = Field(None, ge=1)  # default: the portfolio size
+    operators: tuple[str, ...] = OPERATORS
+    max_debug_depth: int = Field(3, ge=0)
+
+
+class GreedyConfig(_SearcherBase):
+    kind: Literal["greedy"] = "greedy"
+    debug_prob: float = Field(0.5, ge=0, le=1)
+    merge_every: int = Field(5, ge=1)
+
+
+class MCTSConfig(_SearcherBase):
+    kind: Literal["mcts"]
+    exploration: float = Field(1.0, ge=0)
+
+
+class MergeConfig(_SearcherBase):
+    kind: Literal["merge"]
+    population: int = Field(8, ge=2)
+
+
+SearcherConfig = Annotated[GreedyConfig | MCTSConfig | MergeConfig, Field(discriminator="kind")]
+
+
+class _ExecutorBase(_Model):
+    workers: int | None = Field(None, ge=1)  # default: the number of cores
+    timeout_s: float = Field(300.0, gt=0)
+    memory_mb: int = Field(4096, ge=256)
+    max_procs: int = Field(64, ge=4)
+    threads: int = Field(1, ge=1)
+
+
+class LocalExecutorConfig(_ExecutorBase):
+    kind: Literal["local"] = "local"
+
+
+class RayExecutorConfig(_ExecutorBase):
+    kind: Literal["ray"]
+    address: str | None = None
+
+
+ExecutorConfig = Annotated[
+    LocalExecutorConfig | RayExecutorConfig, Field(discriminator="kind")
+]
+
+
+class CheapEvalConfig(_Model):
+    enabled: bool = True
+    min_rows: int = Field(4000, ge=100)  # subsample-first only above this many training rows
+    fraction: float = Field(0.3, gt=0, lt=1)
+
+
+class RunConfig(_Model):
+    name: str = "run"
+    task: TaskConfig
+    budget: BudgetConfig = BudgetConfig()
+    searcher: SearcherConfig = GreedyConfig()
+    executor: ExecutorConfig = LocalExecutorConfig()
+    cheap_eval: CheapEvalConfig = CheapEvalConfig()
+    refit: bool = True  # refit the final pick on train+valid when the budget allows
+    runs_dir: str = "runs"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_kinds(cls, raw: Any) -> Any:
+        """A plugin section without ``kind`` gets the default one."""
+        if isinstance(raw, dict):
+            for section, kind in (("searcher", "greedy"), ("executor", "local")):
+                if isinstance(raw.get(section), dict) and "kind" not in raw[section]:
+                    raw = {**raw, section: {"kind": kind, **raw[section]}}
+        return raw
+
+    def to_task(self) -> Task:
+        t = self.task
+        return Task(data=t.data, target=t.target, metric=t.metric, direction=t.direction,
+                    budget=self.budget.to_budget(), seed=t.seed, test_size=t.test_size,
+                    valid_size=t.valid_size, name=self.name)
+
+
+def _format(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "tagged")))
+    if err["type"] == "extra_forbidden":
+        return f"{source}: unknown key {loc!r}; remove it or check its spelling"
+    if err["type"] == "missing":
+        return f"{source}: missing required key {loc!r}"
+    value = err.get("input")
+    return f"{source}: {loc}: {err['msg']} (got {value!r})"
+
+
+def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
+    """Validate a raw mapping; one-line :class:`ConfigError` on failure."""
+    try:
+        cfg = RunConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format(exc, source)) from None
+    unknown = set(cfg.searcher.operators) - set(OPERATORS)
+    if unknown or "draft" not in cfg.searcher.operators:
+        raise ConfigError(
+            f"{source}: searcher.operators must include 'draft' and only: {', '.join(OPERATORS)}"
+        )
+    return cfg
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``a.b=v`` overrides (values parsed as YAML scalars) to a raw mapping."""
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set budget.wall_s=60")
+        node = raw
+        *parents, leaf = key.split(".")
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"--set {item!r}: {part!r} is not a section")
+            node = child
+        node[leaf] = yaml.safe_load(text) if text else None
+    return raw
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> RunConfig:
+    """Read, override and validate a run config file."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {str(path)!r} not found")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: invalid YAML{where}; fix the syntax") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a run config is a mapping with at least a 'task' section")
+    return validate(apply_overrides(raw, overrides or []), str(path))

@@ -1,0 +1,115 @@
+"""After the search: pick on validation, refit if the budget allows, score the hold-out once.
+
+The hold-out test labels are read here and nowhere else, after the pick is made.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graftml.budget import Ledger
+from graftml.candidate import export_script, job_script
+from graftml.data.metrics import Metric
+from graftml.executor import Executor
+from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, load_labels
+from graftml.scoring import BadPredictions, load_predictions, score
+from graftml.types import Job, JobStatus, Node, NodeStatus
+
+REFIT_SLACK = 1.3  # train+valid is ~25% larger than train; jobs vary
+
+
+@dataclass
+class FinalPick:
+    node: Node | None
+    valid_score: float | None = None
+    test_score: float | None = None
+    refit: bool = False
+    user_predictions: Path | None = None
+    user_score: float | None = None
+
+
+def pick_best(nodes: dict[str, Node], metric: Metric) -> Node | None:
+    """The ok node with the best validation score (earliest on ties)."""
+    ok = [n for n in nodes.values() if n.status == NodeStatus.OK and n.score is not None]
+    if not ok:
+        return None
+    return max(ok, key=lambda n: (metric.oriented(n.score or 0.0), -n.step))
+
+
+def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
+    """Seconds a refit of ``node`` on train+valid is expected to take."""
+    if "job_s" in node.cost or not node.parent_ids:
+        return REFIT_SLACK * float(node.cost.get("job_s", 0.0))
+    # a precomputed ensemble refits every member it blends
+    return sum(refit_estimate_s(nodes[p], nodes) for p in node.parent_ids if p in nodes)
+
+
+def _refit(best: Node, paths: RunPaths, meta: RunMeta, executor: Executor, threads: int,
+           timeout_s: float, sizes: dict[str, int]) -> dict[str, np.ndarray] | None:
+    splits = [s for s in meta.splits if s != "valid"]
+    spec = {"train": str(paths.data_file("train_full")), "target": meta.target,
+            "predict": {s: str(paths.data_file(s)) for s in splits},
+            "info": meta.info(threads)}
+    job = Job(id=f"{best.id}-refit", workdir=paths.node_dir(best.id, "refit"),
+              script=job_script(best.code), job_spec=spec, timeout_s=timeout_s,
+              threads=threads, num_cpus=float(threads))
+    result = executor.submit(job).result()
+    if result.status != JobStatus.OK or result.workdir is None:
+        return None
+    try:
+        return load_predictions(result.workdir, splits, sizes, meta.n_classes)
+    except BadPredictions:
+        return None
+
+
+def finalize(nodes: dict[str, Node], metric: Metric, paths: RunPaths, meta: RunMeta,
+             ledger: Ledger, executor: Executor, threads: int, refit: bool,
+             sizes: dict[str, int], user_target: np.ndarray | None) -> FinalPick:
+    """Pick, optionally refit, score the hold-out once and export the winner."""
+    best = pick_best(nodes, metric)
+    if best is None:
+        return FinalPick(None)
+    preds = {s: FilePredictionStore(paths).load(best.id, s) for s in meta.splits}
+    pick = FinalPick(best, valid_score=best.score)
+    remaining = ledger.remaining_wall_s()
+    if refit and refit_estimate_s(best, nodes) < remaining:
+        refitted = _refit(best, paths, meta, executor, threads, remaining, sizes)
+        if refitted is not None:
+            preds.update(refitted)
+            pick.refit = True
+    labels = load_labels(paths)
+    test_pred = preds.get("test")
+    if test_pred is not None and len(labels["test"]):
+        pick.test_score = score(metric, labels["test"], test_pred)
+    _export(best, paths, meta)
+    user_pred = preds.get("user_test")
+    if user_pred is not None:
+        pick.user_predictions = _write_user_predictions(user_pred, paths, meta)
+        if user_target is not None:
+            pick.user_score = score(metric, user_target, user_pred)
+    return pick
+
+
+def _export(best: Node, paths: RunPaths, meta: RunMeta) -> None:
+    info = {"task_type": meta.task_type, "n_classes": meta.n_classes, "seed": meta.seed,
+            "threads": 2}
+    (paths.best / "pipeline.py").write_text(export_script(best.code, meta.target, info))
+    (paths.best / "node.json").write_text(json.dumps(best.to_dict(), indent=1, default=str))
+
+
+def _write_user_predictions(pred: np.ndarray, paths: RunPaths, meta: RunMeta) -> Path:
+    out = paths.best / "predictions.csv"
+    if meta.task_type == "regression":
+        frame = pd.DataFrame({meta.target: pred})
+    else:
+        classes = np.asarray(meta.classes, dtype=object)
+        frame = pd.DataFrame({meta.target: classes[pred.argmax(axis=1)]})
+        for k, name in enumerate(meta.classes):
+            frame[f"proba_{name}"] = pred[:, k]
+    frame.to_csv(out, index=False)
+    return out

@@ -1,0 +1,247 @@
+"""The search loop: ask the searcher, build with an operator, run in the executor, score, tell.
+
+The orchestrator owns all I/O. Every proposal and node is journaled (fsync'd) before and after
+its job, every job second is charged to the ledger, and at most ``executor.capacity`` jobs are in
+flight. A node may first run on a training subsample (cheap evaluation) and be pruned there.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from graftml.budget import Ledger
+from graftml.candidate import Candidate, job_script
+from graftml.config import RunConfig
+from graftml.errors import BudgetExceeded, GraftError
+from graftml.executor import Executor, JobHandle
+from graftml.journal import Journal
+from graftml.operators import Operator, OperatorContext
+from graftml.rundir import FilePredictionStore, RunMeta, RunPaths
+from graftml.scoring import BadPredictions, load_predictions, score
+from graftml.searcher import Searcher
+from graftml.types import Job, JobResult, JobStatus, Node, NodeStatus, Outcome, Proposal
+
+
+@dataclass
+class _InFlight:
+    node: Node
+    proposal: Proposal
+    fidelity: float
+    overhead_s: float = 0.0
+
+
+@dataclass
+class Stats:
+    """Counters for the progress display."""
+
+    done: int = 0
+    failed: int = 0
+    pruned: int = 0
+    running: int = 0
+    best: float | None = None
+    best_node: str = ""
+    last: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Orchestrator:
+    """Runs the search phase of one run until its deadline or until the searcher is stuck."""
+
+    def __init__(self, *, cfg: RunConfig, paths: RunPaths, meta: RunMeta, sizes: dict[str, int],
+                 searcher: Searcher, operators: dict[str, Operator], executor: Executor,
+                 journal: Journal, ledger: Ledger, ctx: OperatorContext,
+                 nodes: dict[str, Node], deadline: Callable[[], float],
+                 on_update: Callable[[Stats], None] = lambda s: None) -> None:
+        self.cfg, self.paths, self.meta, self.sizes = cfg, paths, meta, sizes
+        self.searcher, self.operators, self.executor = searcher, operators, executor
+        self.journal, self.ledger, self.ctx, self.nodes = journal, ledger, ctx, nodes
+        self.store = FilePredictionStore(paths)
+        self.deadline = deadline  # elapsed-seconds mark at which the search must stop
+        self.on_update = on_update
+        self.stats = Stats()
+        self._flight: dict[JobHandle, _InFlight] = {}
+        self._stuck = False
+
+    # ---- main loop -------------------------------------------------------------------------
+    def run(self, interrupted: Sequence[tuple[Proposal, Node | None]] = ()) -> Stats:
+        """Search until the deadline; ``interrupted`` are proposals a killed run left unfinished."""
+        for proposal, node in interrupted:
+            self._launch(proposal, node)
+        while not self._time_up():
+            self._fill()
+            if not self._flight:
+                if self._stuck:
+                    break
+                continue
+            wait_s = max(0.05, min(1.0, self.deadline() - self.ledger.elapsed_s))
+            for handle in self.executor.wait(list(self._flight), wait_s):
+                self._collect(handle)
+            self._publish()
+        self._drain()
+        self._publish()
+        return self.stats
+
+    def _time_up(self) -> bool:
+        return self.ledger.elapsed_s >= self.deadline() or self.ledger.exhausted()
+
+    def _fill(self) -> None:
+        self._stuck = False
+        while len(self._flight) < self.executor.capacity and not self._time_up():
+            proposal = self.searcher.ask()
+            if proposal is None:
+                self._stuck = not self._flight
+                return
+            self.journal.ask(proposal)
+            self._launch(proposal, None)
+
+    # ---- one node ----------------------------------------------------------------------------
+    def _launch(self, proposal: Proposal, node: Node | None) -> None:
+        """Build (unless resuming a started node) and submit, or finish at once."""
+        t0 = time.perf_counter()
+        operator = self.operators.get(proposal.operator)
+        if node is None:
+            node = Node(id=proposal.id, operator=proposal.operator, parent_ids=proposal.parent_ids,
+                        step=len(self.nodes), params=dict(proposal.params))
+            try:
+                if operator is None:
+                    raise ValueError(f"operator {proposal.operator!r} is not enabled in this run")
+                candidate = operator.build(proposal, self.ctx)
+            except BudgetExceeded:
+                raise
+            except (GraftError, ValueError, KeyError) as exc:
+                self._fail_unbuilt(node, proposal, exc, t0)
+                return
+            node = self._node_from(node, candidate)
+            if candidate.predictions is not None:
+                self._finish_precomputed(node, proposal, candidate, t0)
+                return
+        self.nodes[node.id] = node
+        self.journal.start(node)
+        self._submit(node, proposal, self._first_fidelity(node), time.perf_counter() - t0)
+
+    def _node_from(self, node: Node, cand: Candidate) -> Node:
+        params = {**node.params, **cand.params}
+        model = str(params.pop("model", "builtin"))
+        return replace(node, code=cand.code, spec=cand.spec, description=cand.description,
+                       params=params, model=model,
+                       timings={"submitted": round(self.ledger.elapsed_s, 3)})
+
+    def _first_fidelity(self, node: Node) -> float:
+        ce = self.cfg.cheap_eval
+        if self.meta.has_subsample and node.operator != "merge":
+            return ce.fraction
+        return 1.0
+
+    def _submit(self, node: Node, proposal: Proposal, fidelity: float, overhead: float) -> None:
+        t0 = time.perf_counter()
+        stage = "" if fidelity == 1.0 else "low"
+        train = "train" if fidelity == 1.0 else "train_sub"
+        ex = self.cfg.executor
+        spec = {"train": str(self.paths.data_file(train)), "target": self.meta.target,
+                "predict": {s: str(self.paths.data_file(s)) for s in self.meta.splits},
+                "info": self.meta.info(ex.threads, fidelity)}
+        job = Job(id=f"{node.id}{'-' + stage if stage else ''}",
+                  workdir=self.paths.node_dir(node.id, stage), script=job_script(node.code),
+                  job_spec=spec, timeout_s=ex.timeout_s, memory_mb=ex.memory_mb,
+                  max_procs=ex.max_procs, threads=ex.threads, num_cpus=float(ex.threads))
+        handle = self.executor.submit(job)
+        self._flight[handle] = _InFlight(node, proposal, fidelity,
+                                         overhead + time.perf_counter() - t0)
+
+    def _collect(self, handle: JobHandle) -> None:
+        item = self._flight.pop(handle)
+        result = handle.result()
+        t0 = time.perf_counter()
+        self.ledger.charge("job", item.node.id, job_s=round(result.duration_s, 3))
+        status, value, error = self._evaluate(item.node, result)
+        if status == NodeStatus.OK and item.fidelity < 1.0:
+            assert value is not None
+            item.node.metrics["low_fidelity_score"] = value
+            oriented = self.ctx.metric.oriented(value)
+            operator = self.operators[item.proposal.operator]
+            if operator.should_promote(item.node, oriented, self.ctx):
+                self._submit(item.node, item.proposal, 1.0,
+                             item.overhead_s + time.perf_counter() - t0)
+                return
+            status, value = NodeStatus.PRUNED, None
+        item.node.cost["job_s"] = item.node.cost.get("job_s", 0.0) + round(result.duration_s, 3)
+        self._finish(item.node, item.proposal, status, value, error,
+                     item.overhead_s + time.perf_counter() - t0)
+
+    def _evaluate(self, node: Node, result: JobResult) -> tuple[NodeStatus, float | None, str]:
+        if result.status != JobStatus.OK:
+            return NodeStatus(str(result.status)), None, result.error
+        assert result.workdir is not None
+        try:
+            preds = load_predictions(result.workdir, self.meta.splits, self.sizes,
+                                     self.meta.n_classes)
+            value = score(self.ctx.metric, self.ctx.y_valid, preds["valid"])
+        except BadPredictions as exc:
+            return NodeStatus.ERROR, None, str(exc)
+        return NodeStatus.OK, value, ""
+
+    def _finish_precomputed(self, node: Node, proposal: Proposal, cand: Candidate,
+                            t0: float) -> None:
+        assert cand.predictions is not None
+        self.nodes[node.id] = node
+        self.journal.start(node)
+        try:
+            value = score(self.ctx.metric, self.ctx.y_valid, cand.predictions["valid"])
+            self.store.save(node.id, cand.predictions)
+            status, error = NodeStatus.OK, ""
+        except (BadPredictions, KeyError) as exc:
+            value, status, error = None, NodeStatus.ERROR, str(exc)
+        self._finish(node, proposal, status, value, error, time.perf_counter() - t0)
+
+    def _fail_unbuilt(self, node: Node, proposal: Proposal, exc: Exception, t0: float) -> None:
+        node.timings["submitted"] = round(self.ledger.elapsed_s, 3)
+        self.nodes[node.id] = node
+        self.journal.start(node)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        self._finish(node, proposal, NodeStatus.ERROR, None, f"build failed: {message}",
+                     time.perf_counter() - t0)
+
+    def _finish(self, node: Node, proposal: Proposal, status: NodeStatus, value: float | None,
+                error: str, overhead_s: float) -> None:
+        t0 = time.perf_counter()
+        node.status, node.score, node.error = status, value, error
+        if value is not None:
+            node.metrics[self.ctx.metric.name] = value
+        node.timings["finished"] = round(self.ledger.elapsed_s, 3)
+        operator = self.operators.get(proposal.operator)
+        if operator is not None:
+            operator.on_finish(node, self.ctx)
+        oriented = None if value is None else self.ctx.metric.oriented(value)
+        outcome = Outcome(status=status, score=oriented, cost_s=node.cost.get("job_s", 0.0))
+        node.cost["overhead_s"] = round(overhead_s + time.perf_counter() - t0, 6)
+        self.journal.finish(node)
+        self.searcher.tell(proposal.id, outcome)
+        self.journal.tell(proposal.id, outcome)
+        self._count(node, oriented)
+
+    def _count(self, node: Node, oriented: float | None) -> None:
+        s = self.stats
+        s.done += 1
+        s.failed += node.is_buggy
+        s.pruned += node.status == NodeStatus.PRUNED
+        s.last = f"{node.id} {node.operator} {node.status}"
+        if oriented is not None and (s.best is None or oriented > self.ctx.metric.oriented(s.best)):
+            s.best, s.best_node = node.score, node.id
+
+    def _drain(self) -> None:
+        """Budget over: kill what is still running and record it as killed."""
+        for handle in list(self._flight):
+            handle.cancel()
+        for handle in list(self._flight):
+            item = self._flight.pop(handle)
+            result = handle.result()
+            self.ledger.charge("job", item.node.id, job_s=round(result.duration_s, 3))
+            self._finish(item.node, item.proposal, NodeStatus.KILLED, None,
+                         "stopped: search budget ended", item.overhead_s)
+
+    def _publish(self) -> None:
+        self.stats.running = len(self._flight)
+        self.on_update(self.stats)

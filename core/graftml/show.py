@@ -1,0 +1,42 @@
+"""``graft show``: a run's leaderboard from its journal (works on unfinished runs too)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from graftml.data.metrics import get_metric
+from graftml.errors import ConfigError
+from graftml.journal import replay_nodes
+from graftml.report import leaderboard
+from graftml.rundir import RunPaths, load_meta
+
+
+def show(run_dir: str | Path, top: int = 15) -> None:
+    """Print the leaderboard and, when the run has ended, its result."""
+    root = Path(run_dir)
+    if not (root / "journal.jsonl").exists():
+        raise ConfigError(f"{run_dir!s} is not a graftml run folder (no journal.jsonl)")
+    meta = load_meta(RunPaths(root))
+    nodes = replay_nodes(root / "journal.jsonl")
+    board = leaderboard(nodes, get_metric(meta.metric))
+    table = Table(title=f"{root.name} · {meta.metric} ({meta.direction})")
+    for col in ("#", "node", "operator", meta.metric, "job s", "pipeline"):
+        table.add_column(col)
+    for row in board[:top]:
+        table.add_row(str(row["rank"]), row["node"], row["operator"], f"{row['score']:.5f}",
+                      f"{row['job_s']:.1f}", str(row["description"])[:70])
+    console = Console()
+    console.print(table)
+    failed = sum(n.is_buggy for n in nodes.values())
+    console.print(f"{len(nodes)} nodes, {len(board)} ok, {failed} failed")
+    result = root / "result.json"
+    if result.exists():
+        r = json.loads(result.read_text())
+        console.print(f"final pick {r['best_node_id']}: validation {r['valid_score']}, "
+                      f"hold-out test {r['test_score']}, refit {r['refit']}")
+    else:
+        console.print("run not finished: `graft resume` continues it")
