@@ -51,7 +51,8 @@ def frame(**cols: object) -> pd.DataFrame:
     ("task", "data", "message"),
     [
         (Task(data="nope.csv", target="y"), None, "not found"),
-        (Task(data="x", target="label"), frame(a=range(40), y=[0, 1] * 20), "target column 'label'"),
+        (Task(data="x", target="label"), frame(a=range(40), y=[0, 1] * 20),
+         "target column 'label'"),
         (Task(data="x", target="y"), frame(a=range(40), y=[1] * 40), "only 1 class"),
         (Task(data="x", target="y", metric="auc"), frame(a=range(40), y=[0, 1] * 20),
          "unknown metric 'auc'; choose one of"),
