@@ -1,0 +1,4 @@
+"""Contract test suites and fakes shipped with graftml, reused by subclassing per implementation.
+
+* :mod:`graftml.testing.searchers`: :class:`~graftml.testing.searchers.SearcherContract`.
+"""

@@ -1,0 +1,174 @@
+"""The machinery every tree searcher shares: drafts first, ids, tell, duplicates, checkpoints.
+
+A subclass only ranks what to try next (:meth:`TreeSearcher._choices`); this base proposes the
+drafts, skips choices that duplicate an in-flight proposal or name a disabled operator, keeps the
+seeded :class:`random.Random`, and snapshots everything as JSON-able data.
+"""
+
+from __future__ import annotations
+
+import abc
+import random
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from graftml.errors import ConfigError
+from graftml.search._tree import Choice, SearchTree, TreeNode
+from graftml.searcher import Searcher
+from graftml.types import NodeStatus, Outcome, Proposal
+
+OPERATORS = ("draft", "improve", "debug", "tune", "merge", "crossover")
+#: operators whose exact parent set is proposed at most once (again only if the node was killed)
+ONCE_ONLY = frozenset({"merge", "crossover"})
+
+
+def validate_operators(operators: Sequence[str]) -> tuple[str, ...]:
+    """The enabled operators, checked.
+
+    Raises:
+        ConfigError: an unknown name, or ``draft`` missing.
+    """
+    unknown = sorted(set(operators) - set(OPERATORS))
+    if unknown:
+        raise ConfigError(f"unknown searcher operator(s) {unknown}; valid: {list(OPERATORS)}")
+    if "draft" not in operators:
+        raise ConfigError(f"searcher operators {list(operators)} lack 'draft'; add it "
+                          f"(valid: {list(OPERATORS)})")
+    return tuple(dict.fromkeys(operators))
+
+
+def check_range(name: str, value: float, low: float, high: float | None = None) -> None:
+    """Raise :class:`ConfigError` unless ``low <= value <= high`` (``high`` None: unbounded)."""
+    if value < low or (high is not None and value > high):
+        bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
+        raise ConfigError(f"searcher setting {name}={value!r} must be {bound}")
+
+
+class TreeSearcher(Searcher, abc.ABC):
+    """Base of the graftml searchers; see :class:`~graftml.searcher.Searcher` for the contract.
+
+    Args:
+        num_drafts: how many drafts (``params={"draft_index": i}``) open the search.
+        seed: seed of the searcher's own :class:`random.Random`.
+        operators: the operators it may propose; must include ``draft``.
+        max_debug_depth: a chain of this many consecutive debugs is abandoned.
+    """
+
+    kind = ""
+
+    def __init__(self, num_drafts: int, seed: int = 0, operators: Sequence[str] = OPERATORS,
+                 max_debug_depth: int = 3) -> None:
+        check_range("num_drafts", num_drafts, 1)
+        check_range("max_debug_depth", max_debug_depth, 0)
+        self.num_drafts = num_drafts
+        self.seed = seed
+        self.operators = validate_operators(operators)
+        self.max_debug_depth = max_debug_depth
+        self._rng = random.Random(seed)
+        self._tree = SearchTree()
+        self._draft_queue = list(range(num_drafts))
+        self._used: set[str] = set()
+
+    def enabled(self, operator: str) -> bool:
+        """Whether ``operator`` may be proposed."""
+        return operator in self.operators
+
+    def ask(self) -> Proposal | None:
+        """Called by the orchestrator whenever a worker is free.
+
+        Returns:
+            A pending draft if any (killed drafts come back first), else the subclass's best
+            choice that is enabled, not a duplicate of an in-flight proposal and not a repeat
+            of a once-only merge/crossover; None when there is no such choice right now.
+        """
+        choice = self._next_draft() or self._first_free(self._choices())
+        if choice is None:
+            return None
+        node = self._tree.add(choice)
+        if once := _once_key(choice):
+            self._used.add(once)
+        self._on_ask(node)
+        return node.proposal()
+
+    def tell(self, proposal_id: str, outcome: Outcome) -> None:
+        """Called once per asked proposal, when its node has finished.
+
+        Raises:
+            KeyError: ``proposal_id`` is unknown or was already told.
+            ValueError: ``outcome.status`` is ``running``.
+        """
+        node = self._tree.record(proposal_id, outcome)
+        if node.status == NodeStatus.KILLED:
+            # A killed node never finished: its draft index or parent set may be proposed again.
+            self._used.discard(_once_key(node.choice))
+            if node.choice.operator == "draft":
+                self._draft_queue.insert(0, int(node.choice.params["draft_index"]))
+        self._on_tell(node)
+
+    def in_flight(self) -> int:
+        """Number of proposals asked but not yet told."""
+        return len(self._tree.in_flight())
+
+    def state_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable snapshot: tree (in-flight nodes included), queue, rng, extras."""
+        version, internal, gauss_next = self._rng.getstate()
+        return {"kind": self.kind, "tree": self._tree.to_state(),
+                "draft_queue": list(self._draft_queue), "used": sorted(self._used),
+                "rng": [version, list(internal), gauss_next], "extra": self._extra_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a :meth:`state_dict` snapshot made by a searcher built with the same args."""
+        if state.get("kind") != self.kind:
+            raise ValueError(f"state of a {state.get('kind')!r} searcher cannot be loaded "
+                             f"into a {self.kind!r} searcher")
+        self._tree = SearchTree.from_state(state["tree"])
+        self._draft_queue = [int(i) for i in state["draft_queue"]]
+        self._used = set(state["used"])
+        version, internal, gauss_next = state["rng"]
+        self._rng.setstate((version, tuple(internal), gauss_next))
+        self._load_extra_state(state["extra"])
+
+    def _next_draft(self) -> Choice | None:
+        if not self._draft_queue:
+            return None
+        return Choice("draft", (), {"draft_index": self._draft_queue.pop(0)})
+
+    def _first_free(self, choices: Iterator[Choice]) -> Choice | None:
+        """The first enabled choice that neither duplicates an in-flight proposal nor repeats
+        a once-only one."""
+        busy = self._tree.in_flight_keys()
+        for choice in choices:
+            if (self.enabled(choice.operator) and choice.key() not in busy
+                    and _once_key(choice) not in self._used):
+                return choice
+        return None
+
+    def _debug_choices(self) -> Iterator[Choice]:
+        """Debug of every failed leaf whose chain may still grow, oldest first."""
+        if self.enabled("debug"):
+            for node in self._tree.debuggable(self.max_debug_depth):
+                yield Choice("debug", (node.id,))
+
+    @abc.abstractmethod
+    def _choices(self) -> Iterator[Choice]:
+        """What to try next once drafts are out, best first; may draw from ``self._rng``."""
+
+    def _on_ask(self, node: TreeNode) -> None:
+        """Hook: ``node`` was just proposed."""
+
+    def _on_tell(self, node: TreeNode) -> None:
+        """Hook: ``node`` was just told its outcome."""
+
+    def _extra_state(self) -> dict[str, Any]:
+        """Hook: the subclass's own JSON-able state."""
+        return {}
+
+    def _load_extra_state(self, extra: dict[str, Any]) -> None:
+        """Hook: restore what :meth:`_extra_state` returned."""
+
+
+def _once_key(choice: Choice) -> str:
+    """``merge:a,b`` for a once-only choice (parent order ignored); ``""`` for any other."""
+    if choice.operator not in ONCE_ONLY:
+        return ""
+    return f"{choice.operator}:{','.join(sorted(choice.parent_ids))}"

@@ -1,0 +1,86 @@
+"""AIDE-style greedy search: drafts, then debug buggy leaves or refine the current best."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from graftml.search._base import OPERATORS, TreeSearcher, check_range
+from graftml.search._tree import Choice, TreeNode
+
+
+class GreedySearcher(TreeSearcher):
+    """Greedy tree search after AIDE.
+
+    Each step after the drafts draws once from the seeded rng:
+
+    1. with probability ``debug_prob``, debug the oldest failed leaf whose debug depth is below
+       ``max_debug_depth``;
+    2. otherwise, on every ``merge_every``-th step, merge the top ``min(merge_k, #ok)`` ok nodes
+       (at least two, and never the same parent set twice);
+    3. otherwise alternate ``improve`` and ``tune`` of the best ok node (the other operator
+       when one is disabled).
+
+    When the chosen move is impossible (its parent busy with the same proposal, nothing to
+    debug) the next one down the list is taken, then the next-best ok nodes, then debugging.
+
+    Args:
+        num_drafts: how many drafts open the search.
+        seed: seed of the searcher's rng.
+        operators: enabled operators; must include ``draft``.
+        max_debug_depth: debug chains longer than this are abandoned.
+        debug_prob: probability that a step debugs (when something is debuggable).
+        merge_every: a merge is due on steps ``merge_every``, ``2 * merge_every``, ...
+            (drafts not counted).
+        merge_k: most nodes in one merge.
+    """
+
+    kind = "greedy"
+
+    def __init__(self, num_drafts: int, seed: int = 0, operators: Sequence[str] = OPERATORS,
+                 max_debug_depth: int = 3, debug_prob: float = 0.5, merge_every: int = 5,
+                 merge_k: int = 5) -> None:
+        super().__init__(num_drafts, seed, operators, max_debug_depth)
+        check_range("debug_prob", debug_prob, 0.0, 1.0)
+        check_range("merge_every", merge_every, 1)
+        check_range("merge_k", merge_k, 2)
+        self.debug_prob = debug_prob
+        self.merge_every = merge_every
+        self.merge_k = merge_k
+        self._steps = 0  # proposals made after the drafts
+        self._tune_next = False
+
+    def _choices(self) -> Iterator[Choice]:
+        debug_first = self._rng.random() < self.debug_prob
+        if debug_first:
+            yield from self._debug_choices()
+        if (self._steps + 1) % self.merge_every == 0:
+            yield from self._merge_choice()
+        yield from self._refine_choices()
+        if not debug_first:
+            yield from self._debug_choices()
+
+    def _merge_choice(self) -> Iterator[Choice]:
+        top = self._tree.ranked_ok()[: self.merge_k]
+        if len(top) >= 2:
+            yield Choice("merge", tuple(node.id for node in top), {"k": len(top)})
+
+    def _refine_choices(self) -> Iterator[Choice]:
+        order = ("tune", "improve") if self._tune_next else ("improve", "tune")
+        for node in self._tree.ranked_ok():
+            for operator in order:
+                yield Choice(operator, (node.id,))
+
+    def _on_ask(self, node: TreeNode) -> None:
+        operator = node.choice.operator
+        if operator != "draft":
+            self._steps += 1
+        if operator in ("improve", "tune"):
+            self._tune_next = operator == "improve"
+
+    def _extra_state(self) -> dict[str, Any]:
+        return {"steps": self._steps, "tune_next": self._tune_next}
+
+    def _load_extra_state(self, extra: dict[str, Any]) -> None:
+        self._steps = int(extra["steps"])
+        self._tune_next = bool(extra["tune_next"])
