@@ -127,7 +127,9 @@ class RunConfig(_Model):
 
 
 def _format(exc: ValidationError, source: str) -> str:
-    err = exc.errors()[0]
+    # an unknown key usually explains a missing one (a typo), so report it first
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
     loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "tagged")))
     if err["type"] == "extra_forbidden":
         return f"{source}: unknown key {loc!r}; remove it or check its spelling"

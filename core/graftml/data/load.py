@@ -75,9 +75,7 @@ def _read_file(path: Path) -> pd.DataFrame:
             f"{str(path)!r} could not be read as a table ({type(exc).__name__}); "
             "give a .csv, .tsv or .parquet file"
         ) from None
-    if frame.empty or frame.shape[1] < 2:
-        raise TaskError(
-            f"{str(path)!r} has {len(frame)} rows and {frame.shape[1]} columns; "
-            "a task needs at least one feature column, a target column and some rows"
-        )
+    if frame.empty:
+        raise TaskError(f"{str(path)!r} has {len(frame)} rows and {frame.shape[1]} columns; "
+                        "give a table with a header line and some rows")
     return frame

@@ -89,6 +89,9 @@ def _check_target(frame: pd.DataFrame, task: Task) -> pd.DataFrame:
             f"target column {task.target!r} not in the data; columns are: {cols}"
             f"{' ...' if frame.shape[1] > 12 else ''}"
         )
+    if frame.shape[1] < 2:
+        raise TaskError(f"the table has only the target column {task.target!r}; "
+                        "a task needs at least one feature column")
     frame = frame[frame[task.target].notna()]
     if len(frame) < 20:
         raise TaskError(f"only {len(frame)} labelled rows; a task needs at least 20")

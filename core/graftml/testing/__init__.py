@@ -1,4 +1,5 @@
 """Contract test suites and fakes shipped with graftml, reused by subclassing per implementation.
 
 * :mod:`graftml.testing.searchers`: :class:`~graftml.testing.searchers.SearcherContract`.
+* :mod:`graftml.testing.executors`: :class:`~graftml.testing.executors.ExecutorContract`.
 """
