@@ -28,6 +28,7 @@ from graftml.data.metrics import get_metric
 from graftml.data.task import Task, prepare
 from graftml.errors import ConfigError, TaskError
 from graftml.journal import Journal, replay_nodes
+from graftml.operators import Operator
 from graftml.rundir import RunMeta, RunPaths, load_meta, materialize
 from graftml.types import Node, NodeStatus
 
@@ -79,7 +80,8 @@ def config_for(task: Task, *, searcher: str = "greedy", executor: str = "local",
 def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = None,
         searcher: str = "greedy", executor: str = "local", workers: int | None = None,
         quiet: bool = False, test_data: str | None = None,
-        frame: pd.DataFrame | None = None, overrides: list[str] | None = None) -> RunResult:
+        frame: pd.DataFrame | None = None, overrides: list[str] | None = None,
+        operators: dict[str, Operator] | None = None) -> RunResult:
     """Run an AutoML search.
 
     Args:
@@ -89,6 +91,7 @@ def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = Non
         quiet: no progress display.
         frame: the table itself (instead of reading ``task.data``).
         overrides: ``a.b=v`` overrides when ``task`` is a config path.
+        operators: operators that replace the built-in ones of the same name (e.g. LLM ones).
     """
     started = time.monotonic()
     if isinstance(task, Task):
@@ -107,17 +110,18 @@ def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = Non
     if user_target is not None:
         np.save(paths.data / "user_target.npy", user_target)
         os.chmod(paths.data / "user_target.npy", 0o600)
-    return _execute(cfg, paths, meta, started, quiet)
+    return _execute(cfg, paths, meta, started, quiet, operators)
 
 
-def resume(run_dir: str | Path, *, quiet: bool = False) -> RunResult:
+def resume(run_dir: str | Path, *, quiet: bool = False,
+           operators: dict[str, Operator] | None = None) -> RunResult:
     """Continue a run killed mid-search: finished nodes are kept, none runs twice."""
     started = time.monotonic()
     paths = RunPaths(Path(run_dir))
     if not paths.config.exists() or not (paths.data / "meta.json").exists():
         raise ConfigError(f"{run_dir!s} is not a graftml run folder (no run.yaml / data/meta.json)")
     cfg = load_config(paths.config)
-    return _execute(cfg, paths, load_meta(paths), started, quiet)
+    return _execute(cfg, paths, load_meta(paths), started, quiet, operators)
 
 
 def _new_run_dir(cfg: RunConfig) -> Path:
@@ -146,12 +150,12 @@ def _user_test(cfg: RunConfig, columns: pd.Index, classes: list[object],
 
 
 def _execute(cfg: RunConfig, paths: RunPaths, meta: RunMeta, started: float,
-             quiet: bool) -> RunResult:
+             quiet: bool, operators: dict[str, Operator] | None) -> RunResult:
     from graftml.session import Session
 
     ledger = Ledger(cfg.budget.to_budget(), paths.ledger, started=started)
     with Journal(paths.journal) as journal:
-        session = Session(cfg, paths, meta, ledger, journal)
+        session = Session(cfg, paths, meta, ledger, journal, operators or {})
         pick = session.search_and_finalize(quiet)
         nodes = session.nodes
     overheads = [n.cost.get("overhead_s", 0.0) * 1000 for n in nodes.values()

@@ -28,9 +28,10 @@ class Session:
     """Builds the run's parts from its config and runs search + final pick."""
 
     def __init__(self, cfg: RunConfig, paths: RunPaths, meta: RunMeta, ledger: Ledger,
-                 journal: Journal) -> None:
+                 journal: Journal, operators: dict[str, Operator]) -> None:
         self.cfg, self.paths, self.meta = cfg, paths, meta
         self.ledger, self.journal = ledger, journal
+        self.custom_operators = operators
         self.metric = get_metric(meta.metric)
         self.nodes: dict[str, Node] = journal.nodes()
         labels = load_labels(paths)
@@ -74,7 +75,7 @@ class Session:
     def _operators(self) -> dict[str, Operator]:
         from graftml.agents.builtin import builtin_operators
 
-        ops = builtin_operators(self.meta.seed)
+        ops = {**builtin_operators(self.meta.seed), **self.custom_operators}
         return {name: op for name, op in ops.items() if name in self.cfg.searcher.operators}
 
     def _searcher(self) -> Searcher:
