@@ -109,6 +109,28 @@ class ShowCommand(Command):
         return 0
 
 
+class LLMServeCommand(Command):
+    name = "llm"
+    help = "local models: `graft llm serve --model smollm2` starts an OpenAI-compatible server"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("action", choices=["serve"])
+        parser.add_argument("--model", default="smollm2", help="a name in configs/models/")
+        parser.add_argument("--port", type=int, default=8080)
+        parser.add_argument("--threads", type=int, default=2)
+
+    def run(self, args: argparse.Namespace) -> int:
+        import subprocess
+
+        from graftml.llm.registry import get_model
+        from graftml.llm.server import serve_argv
+
+        argv = serve_argv(get_model(args.model), "127.0.0.1", args.port, args.threads)
+        print(f"serving {args.model} at http://127.0.0.1:{args.port}/v1 (Ctrl-C stops)",
+              file=sys.stderr)
+        return subprocess.call(argv)
+
+
 def _print_result(result: Any) -> None:
     from rich.console import Console
 
@@ -123,7 +145,8 @@ def _print_result(result: Any) -> None:
         f"{', best/predictions.csv' if result.user_predictions else ''})")
 
 
-COMMANDS: dict[str, Command] = {c.name: c for c in (RunCommand(), ResumeCommand(), ShowCommand())}
+COMMANDS: dict[str, Command] = {
+    c.name: c for c in (RunCommand(), ResumeCommand(), ShowCommand(), LLMServeCommand())}
 
 
 def build_parser() -> argparse.ArgumentParser:

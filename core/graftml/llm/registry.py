@@ -28,6 +28,8 @@ class Capabilities(BaseModel):
     logprobs: bool = False
     batched_n: bool = False  # one request returns n samples (vLLM); else n seeded calls
     speculative: tuple[str, ...] = ()  # methods the backend supports, e.g. ngram, prompt_lookup
+    # how the server takes a JSON schema: OpenAI/vLLM style, or llama-cpp-python's json_object
+    json_format: Literal["json_schema", "json_object"] = "json_schema"
 
 
 class ModelSpec(BaseModel):
