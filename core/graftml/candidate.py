@@ -80,7 +80,9 @@ class Candidate:
             pipeline space (lets tune/crossover/improve act on it); ``None`` for free-form code.
         predictions: precomputed predictions per split name (an ensemble of finished nodes is
             scored without a job); ``None`` means run ``code`` as a job.
-        params: operator bookkeeping to keep in the journal (e.g. Optuna trial number).
+        params: operator bookkeeping to keep in the journal (e.g. Optuna trial number). Three
+            keys are lifted onto the node: ``model`` (which model wrote it; default "builtin"),
+            ``tokens`` and ``usd`` (what building it cost, already charged to the ledger).
     """
 
     code: str

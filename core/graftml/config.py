@@ -99,6 +99,16 @@ class CheapEvalConfig(_Model):
     fraction: float = Field(0.3, gt=0, lt=1)
 
 
+class LLMOperatorConfig(_Model):
+    """An LLM operator: which registered model it uses and how."""
+
+    model: str  # a name in configs/models/
+    level: Literal["auto", "structured", "code"] = "auto"  # auto: by the model's capabilities
+    temperature: float = Field(0.7, ge=0, le=2)
+    max_tokens: int = Field(768, ge=16)
+    every: int = Field(1, ge=1)  # the LLM serves every k-th proposal, the built-in one the rest
+
+
 class RunConfig(_Model):
     name: str = "run"
     task: TaskConfig
@@ -106,6 +116,7 @@ class RunConfig(_Model):
     searcher: SearcherConfig = GreedyConfig()
     executor: ExecutorConfig = LocalExecutorConfig()
     cheap_eval: CheapEvalConfig = CheapEvalConfig()
+    llm_operators: dict[str, LLMOperatorConfig] = Field(default_factory=dict)
     refit: bool = True  # refit the final pick on train+valid when the budget allows
     runs_dir: str = "runs"
 
@@ -145,6 +156,10 @@ def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
         cfg = RunConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_format(exc, source)) from None
+    bad_llm = set(cfg.llm_operators) - {"draft", "improve", "debug", "merge"}
+    if bad_llm:
+        raise ConfigError(f"{source}: llm_operators may configure draft, improve, debug and "
+                          f"merge, not {', '.join(sorted(bad_llm))}")
     unknown = set(cfg.searcher.operators) - set(OPERATORS)
     if unknown or "draft" not in cfg.searcher.operators:
         raise ConfigError(

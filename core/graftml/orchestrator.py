@@ -15,7 +15,7 @@ from typing import Any
 from graftml.budget import Ledger
 from graftml.candidate import Candidate, job_script
 from graftml.config import RunConfig
-from graftml.errors import BudgetExceeded, GraftError
+from graftml.errors import GraftError
 from graftml.executor import Executor, JobHandle
 from graftml.journal import Journal
 from graftml.operators import Operator, OperatorContext
@@ -109,9 +109,7 @@ class Orchestrator:
                 if operator is None:
                     raise ValueError(f"operator {proposal.operator!r} is not enabled in this run")
                 candidate = operator.build(proposal, self.ctx)
-            except BudgetExceeded:
-                raise
-            except (GraftError, ValueError, KeyError) as exc:
+            except (GraftError, ValueError, KeyError) as exc:  # BudgetExceeded included
                 self._fail_unbuilt(node, proposal, exc, t0)
                 return
             node = self._node_from(node, candidate)
@@ -125,8 +123,9 @@ class Orchestrator:
     def _node_from(self, node: Node, cand: Candidate) -> Node:
         params = {**node.params, **cand.params}
         model = str(params.pop("model", "builtin"))
+        cost: dict[str, float] = {k: float(params.pop(k)) for k in ("tokens", "usd") if k in params}
         return replace(node, code=cand.code, spec=cand.spec, description=cand.description,
-                       params=params, model=model,
+                       params=params, model=model, cost=cost,
                        timings={"submitted": round(self.ledger.elapsed_s, 3)})
 
     def _first_fidelity(self, node: Node) -> float:

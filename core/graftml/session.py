@@ -75,7 +75,13 @@ class Session:
     def _operators(self) -> dict[str, Operator]:
         from graftml.agents.builtin import builtin_operators
 
-        ops = {**builtin_operators(self.meta.seed), **self.custom_operators}
+        ops = builtin_operators(self.meta.seed)
+        if self.cfg.llm_operators:
+            from graftml.agents import make_llm_operators
+
+            ops.update(make_llm_operators(self.cfg.llm_operators, ops, self.ledger,
+                                          self.paths.root))
+        ops.update(self.custom_operators)
         return {name: op for name, op in ops.items() if name in self.cfg.searcher.operators}
 
     def _searcher(self) -> Searcher:
