@@ -5,11 +5,26 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SRC := core agents search routing executors
 
-.PHONY: demo test lint typecheck unit bench clean
+# llama-cpp-python is source-only and its default build crashes (AMX code) on these CPUs:
+# build it once with portable flags, keep the wheel outside pip's cache (which would hand back
+# a wheel built with other flags), and install it before anything that depends on it.
+LLAMA_VERSION := 0.3.36
+WHEELS := $(HOME)/.cache/graftml/wheels
+LLAMA_WHEEL := $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-$(STAMP): pyproject.toml
+.PHONY: demo test lint unit bench clean
+
+$(LLAMA_WHEEL):
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	mkdir -p $(WHEELS)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip wheel -q --no-deps \
+		--no-cache-dir --no-binary llama-cpp-python -w $(WHEELS) "llama-cpp-python==$(LLAMA_VERSION)"
+
+$(STAMP): pyproject.toml $(LLAMA_WHEEL)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(LLAMA_WHEEL)[server]"
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
