@@ -82,6 +82,6 @@ def test_unreachable_endpoint_is_a_one_line_llm_error(remote_spec: ModelSpec) ->
 
 def test_context_overflow_is_a_clear_error(remote_spec: ModelSpec) -> None:
     long_prompt = "word " * 5000
-    with pytest.raises(LLMError, match="context|rejected"):
+    with pytest.raises(LLMError, match=r"context|rejected"):
         OpenAICompatibleBackend(remote_spec).generate(
             GenerationRequest(prompt=long_prompt, max_tokens=4))
