@@ -16,6 +16,7 @@ from graftml.budget import Ledger
 from graftml.candidate import export_script, job_script
 from graftml.data.metrics import Metric
 from graftml.executor import Executor
+from graftml.orchestrator import JOB_ENV
 from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, load_labels
 from graftml.scoring import BadPredictions, load_predictions, score
 from graftml.types import Job, JobStatus, Node, NodeStatus
@@ -57,7 +58,7 @@ def _refit(best: Node, paths: RunPaths, meta: RunMeta, executor: Executor, threa
             "info": meta.info(threads)}
     job = Job(id=f"{best.id}-refit", workdir=paths.node_dir(best.id, "refit"),
               script=job_script(best.code), job_spec=spec, timeout_s=timeout_s,
-              threads=threads, num_cpus=float(threads))
+              threads=threads, num_cpus=float(threads), env=JOB_ENV)
     result = executor.submit(job).result()
     if result.status != JobStatus.OK or result.workdir is None:
         return None
