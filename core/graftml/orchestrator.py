@@ -24,7 +24,6 @@ from graftml.scoring import BadPredictions, load_predictions, score
 from graftml.searcher import Searcher
 from graftml.types import Job, JobResult, JobStatus, Node, NodeStatus, Outcome, Proposal
 
-
 # OpenMP threads that spin while waiting turn a busy 2-core machine into a 20-50x slowdown
 JOB_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
