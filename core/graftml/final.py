@@ -22,6 +22,7 @@ from graftml.scoring import BadPredictions, load_predictions, score
 from graftml.types import Job, JobStatus, Node, NodeStatus
 
 REFIT_SLACK = 1.3  # train+valid is ~25% larger than train; jobs vary
+MAX_REFIT_SHARE = 0.25  # refit only when it costs at most this share of the wall budget
 
 
 @dataclass
@@ -48,6 +49,16 @@ def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
         return REFIT_SLACK * float(node.cost.get("job_s", 0.0))
     # a precomputed ensemble refits every member it blends
     return sum(refit_estimate_s(nodes[p], nodes) for p in node.parent_ids if p in nodes)
+
+
+def refit_reserve_s(best: Node | None, nodes: dict[str, Node], wall_s: float | None) -> float:
+    """Seconds to hold back for refitting ``best``: 0 when there is none or it is too dear."""
+    if best is None:
+        return 0.0
+    estimate = refit_estimate_s(best, nodes)
+    if wall_s is not None and estimate > MAX_REFIT_SHARE * wall_s:
+        return 0.0  # keep searching; predict with the search-time fit
+    return estimate
 
 
 def _refit(best: Node, paths: RunPaths, meta: RunMeta, executor: Executor, threads: int,
@@ -77,8 +88,9 @@ def finalize(nodes: dict[str, Node], metric: Metric, paths: RunPaths, meta: RunM
         return FinalPick(None)
     preds = {s: FilePredictionStore(paths).load(best.id, s) for s in meta.splits}
     pick = FinalPick(best, valid_score=best.score)
+    reserve = refit_reserve_s(best, nodes, ledger.budget.wall_s)
     remaining = ledger.remaining_wall_s()
-    if refit and refit_estimate_s(best, nodes) < remaining:
+    if refit and 0 < reserve < remaining:
         refitted = _refit(best, paths, meta, executor, threads, remaining, sizes)
         if refitted is not None:
             preds.update(refitted)

@@ -67,6 +67,9 @@ class Orchestrator:
         self.stats = Stats()
         self._flight: dict[JobHandle, _InFlight] = {}
         self._stuck = False
+        for node in nodes.values():  # a resumed run shows what it had done before
+            if node.status != NodeStatus.RUNNING:
+                self._count(node, None if node.score is None else ctx.metric.oriented(node.score))
 
     # ---- main loop -------------------------------------------------------------------------
     def run(self, interrupted: Sequence[tuple[Proposal, Node | None]] = ()) -> Stats:

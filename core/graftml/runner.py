@@ -171,6 +171,7 @@ def _execute(cfg: RunConfig, paths: RunPaths, meta: RunMeta, started: float,
         refit=pick.refit, user_predictions=pick.user_predictions, user_score=pick.user_score,
         leaderboard=board)
     write_report(paths, result, nodes, get_metric(meta.metric))
+    result.elapsed_s = round(ledger.elapsed_s, 3)  # the report is part of the run's time
     (paths.root / "result.json").write_text(json.dumps(result.to_dict(), indent=1, default=str))
     return result
 

@@ -12,7 +12,7 @@ from graftml.config import RunConfig
 from graftml.data.metrics import get_metric
 from graftml.errors import GraftError
 from graftml.executor import Executor
-from graftml.final import FinalPick, finalize, pick_best, refit_estimate_s
+from graftml.final import FinalPick, finalize, pick_best, refit_reserve_s
 from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
 from graftml.operators import Operator, OperatorContext
 from graftml.orchestrator import Orchestrator
@@ -20,8 +20,6 @@ from graftml.progress import Progress
 from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, load_labels
 from graftml.searcher import Searcher
 from graftml.types import Node, NodeStatus, Outcome, Proposal
-
-MAX_FINAL_RESERVE = 0.25  # never hold back more than this share of the wall budget for refit
 
 
 class Session:
@@ -102,8 +100,7 @@ class Session:
             return math.inf
         margin = 1.0 + 0.01 * wall
         best = pick_best(self.nodes, self.metric) if self.cfg.refit else None
-        reserve = refit_estimate_s(best, self.nodes) if best else 0.0
-        return wall - margin - min(reserve, MAX_FINAL_RESERVE * wall)
+        return wall - margin - refit_reserve_s(best, self.nodes, wall)
 
     def _user_target(self) -> np.ndarray | None:
         path = self.paths.data / "user_target.npy"
