@@ -62,6 +62,8 @@ def hardware_info(cpus: list[int]) -> dict[str, str]:
         "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
         "os": platform.platform(),
         "python": platform.python_version(),
+        # other work on the machine slows both systems and inflates wall times: say so
+        "load_avg": "{:.2f} {:.2f} {:.2f} (1/5/15 min, at start)".format(*os.getloadavg()),
     }
     info.update({names[0]: package_version(*names) for names in PACKAGES})
     return info
@@ -75,12 +77,15 @@ def mean_std(values: list[float]) -> tuple[float, float]:
 
 
 def fmt_score(values: list[float]) -> str:
-    """``mean±std`` with precision chosen by magnitude, or ``-`` when there is no score."""
+    """``mean±std`` (just the value for one seed) with precision chosen by magnitude.
+
+    ``-`` when there is no score.
+    """
     if not values:
         return "-"
     mean, std = mean_std(values)
     digits = 1 if abs(mean) >= 100 else 3 if abs(mean) >= 1 else 4
-    return f"{mean:.{digits}f}±{std:.{digits}f}"
+    return f"{mean:.{digits}f}" + (f"±{std:.{digits}f}" if len(values) > 1 else "")
 
 
 def overrun_pct(wall_s: float, budget_s: float) -> float:

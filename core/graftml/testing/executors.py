@@ -15,19 +15,30 @@ executor a test builds is shut down afterwards. Jobs time out after at most a fe
 from __future__ import annotations
 
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import psutil
 import pytest
 
 from graftml.errors import ExecutorError
 from graftml.executor import Executor
-from graftml.types import Job, JobStatus
+from graftml.types import Job, JobResult, JobStatus
+
+if TYPE_CHECKING:
+    from graftml.executors import SandboxPolicy
 
 ExecutorFactory = Callable[[int], Executor]
+
+
+class JobRunner(Protocol):
+    """:func:`graftml.executors.run_job` with the start mode (and zygote) already chosen."""
+
+    def __call__(self, job: Job, cancel_event: threading.Event | None = None, *,
+                 policy: SandboxPolicy | None = None) -> JobResult: ...
 
 # writes its own pid and a sleeping child's pid, then sleeps: a job to cancel
 SLEEPER = """
