@@ -43,13 +43,14 @@ class PidsCgroup:
                 path.rmdir()
             return None
 
-    def join_from_child(self) -> None:
-        """Move the calling process into the group; called in the child between fork and exec.
+    @property
+    def procs_fd(self) -> int:
+        """``cgroup.procs``, open for writing: the job's process joins by writing ``0`` to it.
 
         Measured: this migration costs 15–20 ms (cgroup v1 takes an RCU-synchronised lock).
         """
-        assert self._procs_fd is not None
-        os.write(self._procs_fd, b"0")  # cgroup v1: "0" means the writing process
+        assert self._procs_fd is not None, "the group was removed"
+        return self._procs_fd
 
     def members(self) -> list[int]:
         """Pids of the live processes in the group (exited ones leave it at once)."""

@@ -48,6 +48,8 @@ def classify(job: Job, ending: Ending, returncode: int | None,
         return JobStatus.KILLED, "cancelled"
     if ending == "timeout":
         return JobStatus.TIMEOUT, f"timed out after {job.timeout_s:g}s"
+    if returncode is None:  # a warm job whose zygote died: it took the job with it
+        return JobStatus.KILLED, "the sandbox zygote died while the job ran"
     if returncode == 0:
         return JobStatus.OK, ""
     line = summary_line(stderr)

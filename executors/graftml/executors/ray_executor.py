@@ -1,9 +1,11 @@
 """Run jobs as Ray tasks, each reserving ``job.num_cpus`` and running the same sandbox.
 
 Ray is imported only when a :class:`RayExecutor` is created (``graft --help`` never imports it).
+Jobs always start cold (``SandboxPolicy.start`` is ignored here): a warm zygote would have to live
+in each Ray worker process, outside any executor that could stop it.
 Cancelling uses ``ray.cancel(force=False)``: the task sees a KeyboardInterrupt and kills its job's
-process group and cgroup. ``force=True`` would kill the Ray worker and orphan the job, which runs
-in its own session.
+process group and cgroup. ``force=True`` would kill the Ray worker; the job's leader dies with it
+(parent-death signal) but the processes it started would be orphaned.
 """
 
 from __future__ import annotations

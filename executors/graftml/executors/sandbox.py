@@ -1,9 +1,12 @@
-"""The code sandbox: run one :class:`~graftml.types.Job` as a limited subprocess.
+"""The code sandbox: run one :class:`~graftml.types.Job` as a limited process.
 
 A job runs as ``python candidate.py job.json`` in its own working directory, in a new session,
 with a wall timeout, an address-space cap (``RLIMIT_AS``), a process cap (see
-:mod:`graftml.executors._isolation`), no core dumps, capped CPU threads and a minimal environment.
-When it ends for any reason its whole process group and cgroup are killed, so nothing outlives it.
+:mod:`graftml.executors._isolation`), a CPU-time backstop, no core dumps, capped CPU threads and
+a minimal environment. Started cold it is a fresh interpreter; started warm, a child forked by a
+:class:`~graftml.executors.Zygote` that has the heavy modules imported already, confined the same
+way. When it ends for any reason its whole process group and cgroup are killed, so nothing
+outlives it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import json
 import os
 import select
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -20,25 +22,34 @@ from contextlib import ExitStack, suppress
 from typing import IO
 
 from graftml.errors import ExecutorError
+from graftml.executors._env import THREAD_ENV_VARS, job_env, needs_cold_start
 from graftml.executors._isolation import Isolation, SandboxPolicy
+from graftml.executors._launch import JobProcess, start_cold, start_warm
 from graftml.executors._outcome import Ending, cancelled_result, classify, read_tail
+from graftml.executors._zygote import Zygote
 from graftml.types import Job, JobResult
 
-__all__ = ["THREAD_ENV_VARS", "SandboxPolicy", "job_env", "run_job"]
-
-THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                   "NUMEXPR_NUM_THREADS", "LOKY_MAX_CPU_COUNT")
+__all__ = ["THREAD_ENV_VARS", "SandboxPolicy", "Zygote", "job_env", "run_job"]
 
 _POLL_S = 0.1  # how often a running job checks its cancel event
 
 
 def run_job(job: Job, cancel_event: threading.Event | None = None, *,
-            policy: SandboxPolicy | None = None) -> JobResult:
-    """Run ``job`` in a fresh sandboxed process and return how it ended.
+            policy: SandboxPolicy | None = None, zygote: Zygote | None = None) -> JobResult:
+    """Run ``job`` in a sandboxed process and return how it ended.
 
     Called by an executor in a worker thread (or a Ray task); blocks until the job exits, times
     out or is cancelled by setting ``cancel_event``. Writes ``candidate.py``, ``job.json``,
     ``stdout.txt`` and ``stderr.txt`` into ``job.workdir``.
+
+    Args:
+        job: what to run.
+        cancel_event: set it to kill the job; the result is then ``killed``.
+        policy: isolation options; default :class:`SandboxPolicy()`.
+        zygote: start the job warm, forked by this zygote (made for ``policy.interpreter``).
+            Without one, or when the zygote is unavailable or ``job.env`` gives a variable that
+            only a new interpreter reads (``PYTHON*``, ``LD_*``, ``OMP_*``, ...) another value
+            than the zygote's environment has, the job starts cold.
 
     Returns:
         A result with status ``ok``, ``error`` (non-zero exit), ``timeout``, ``oom`` or
@@ -50,39 +61,20 @@ def run_job(job: Job, cancel_event: threading.Event | None = None, *,
     policy = policy or SandboxPolicy()
     interpreter = policy.interpreter or sys.executable
     _prepare_workdir(job)
+    if zygote is not None and (needs_cold_start(job, zygote.env) or not zygote.warm_up()):
+        zygote = None
     if cancel_event is not None and cancel_event.is_set():
         return cancelled_result(job)
     isolation = Isolation.for_job(job, policy, interpreter)
     try:
-        ending, returncode, duration_s = _execute(job, interpreter, isolation, cancel_event)
+        ending, returncode, duration_s = _execute(job, interpreter, isolation, zygote,
+                                                  cancel_event)
     finally:
         isolation.release()
     stdout, stderr = read_tail(job.workdir / "stdout.txt"), read_tail(job.workdir / "stderr.txt")
     status, error = classify(job, ending, returncode, stderr)
     return JobResult(job.id, status, returncode, round(duration_s, 4), stdout, stderr,
                      job.workdir, error)
-
-
-def job_env(job: Job, interpreter: str, user: str | None = None) -> dict[str, str]:
-    """The environment a job sees: a clean minimum plus ``job.env``; nothing else is inherited.
-
-    ``user`` sets ``USER``/``LOGNAME`` for a uid without a passwd entry (``getpass.getuser()``).
-    """
-    env = {
-        "PATH": os.pathsep.join([os.path.dirname(interpreter), os.environ.get("PATH", os.defpath)]),
-        "LANG": os.environ.get("LANG", "C.UTF-8"),
-        "HOME": str(job.workdir),
-        "PYTHONUNBUFFERED": "1",  # a killed job still shows its last lines
-        "MALLOC_ARENA_MAX": "2",  # glibc reserves 64 MB of address space per arena otherwise
-        # pyarrow and catboost bundle mimalloc, which reserves a 1 GiB arena up front; under
-        # RLIMIT_AS that reservation alone ate a quarter of the default 4 GB cap (KiB here)
-        "MIMALLOC_ARENA_RESERVE": "65536",
-    }
-    env.update(dict.fromkeys(THREAD_ENV_VARS, str(job.threads)))
-    if user is not None:
-        env.update(USER=user, LOGNAME=user)
-    env.update(job.env)
-    return env
 
 
 def _prepare_workdir(job: Job) -> None:
@@ -95,8 +87,8 @@ def _prepare_workdir(job: Job) -> None:
                             "check that the run folder is writable") from exc
 
 
-def _execute(job: Job, interpreter: str, isolation: Isolation,
-             cancel_event: threading.Event | None) -> tuple[Ending, int, float]:
+def _execute(job: Job, interpreter: str, isolation: Isolation, zygote: Zygote | None,
+             cancel_event: threading.Event | None) -> tuple[Ending, int | None, float]:
     with ExitStack() as files:
         try:
             out = files.enter_context((job.workdir / "stdout.txt").open("wb"))
@@ -104,31 +96,27 @@ def _execute(job: Job, interpreter: str, isolation: Isolation,
         except OSError as exc:
             raise ExecutorError(f"cannot create output files in {job.workdir}: {exc}") from exc
         start = time.monotonic()
-        proc = _spawn(job, interpreter, isolation, out, err)
+        process = _start(job, interpreter, isolation, zygote, out, err)
         try:
-            ending = _wait(proc, start + job.timeout_s, cancel_event)
+            ending = _wait(process, start + job.timeout_s, cancel_event)
         finally:
-            _kill_tree(proc, isolation)
-    return ending, proc.returncode, time.monotonic() - start
+            returncode = _kill_tree(process, isolation)
+    return ending, returncode, time.monotonic() - start
 
 
-def _spawn(job: Job, interpreter: str, isolation: Isolation, out: IO[bytes],
-           err: IO[bytes]) -> subprocess.Popen[bytes]:
-    try:
-        return subprocess.Popen(
-            [interpreter, "candidate.py", "job.json"], cwd=job.workdir,
-            env=job_env(job, interpreter, isolation.user_name), stdin=subprocess.DEVNULL,
-            stdout=out, stderr=err, start_new_session=True, preexec_fn=isolation.preexec)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise ExecutorError(f"cannot start job {job.id!r} with {interpreter} "
-                            f"({isolation.describe()}): {exc}") from exc
+def _start(job: Job, interpreter: str, isolation: Isolation, zygote: Zygote | None,
+           out: IO[bytes], err: IO[bytes]) -> JobProcess:
+    if zygote is not None:
+        warm = start_warm(job, zygote, isolation, out, err)
+        if warm is not None:
+            return warm
+    return start_cold(job, interpreter, isolation, out, err)
 
 
-def _wait(proc: subprocess.Popen[bytes], deadline: float,
-          cancel_event: threading.Event | None) -> Ending:
+def _wait(process: JobProcess, deadline: float, cancel_event: threading.Event | None) -> Ending:
     """Wait for the leader to exit *without reaping it*, so its pgid cannot be reused yet."""
     try:
-        pidfd: int | None = os.pidfd_open(proc.pid)
+        pidfd: int | None = os.pidfd_open(process.pid)  # works for the zygote's children too
     except OSError:  # kernels before 5.3: poll instead
         pidfd = None
     try:
@@ -142,7 +130,7 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float,
             if pidfd is not None:
                 if select.select([pidfd], [], [], step)[0]:
                     return "exited"
-            elif _exited(proc.pid):
+            elif process.exited():
                 return "exited"
             else:
                 time.sleep(min(step, 0.01))
@@ -151,16 +139,10 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float,
             os.close(pidfd)
 
 
-def _exited(pid: int) -> bool:
-    result = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    return result is not None
-
-
-def _kill_tree(proc: subprocess.Popen[bytes], isolation: Isolation) -> None:
+def _kill_tree(process: JobProcess, isolation: Isolation) -> int | None:
     """Kill the leader, its process group and its cgroup, then reap the leader."""
-    # os.kill, not proc.kill(): Popen.kill() polls first, which would reap the leader
-    for kill, target in ((os.kill, proc.pid), (os.killpg, proc.pid)):
+    for kill in (os.kill, os.killpg):
         with suppress(ProcessLookupError, PermissionError):
-            kill(target, signal.SIGKILL)
-    isolation.kill_members(proc.pid)
-    proc.wait()
+            kill(process.pid, signal.SIGKILL)
+    isolation.kill_members(process.pid)
+    return process.reap()
