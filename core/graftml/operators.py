@@ -88,3 +88,10 @@ class Operator(abc.ABC):
     def on_finish(self, node: Node, ctx: OperatorContext) -> None:
         """Called once when a node built by this operator has ended (any status). No-op hook."""
         return None
+
+    def close(self) -> None:
+        """Called once at the end of a session (after the final pick); release held resources.
+
+        Must not raise. The default does nothing; LLM operators free their model here.
+        """
+        return None

@@ -103,7 +103,7 @@ def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = Non
         cfg = load_config(task, overrides)
     td = prepare(cfg.to_task(), frame)
     user_test, user_target = _user_test(cfg, td.X_train.columns, td.classes, td.task_type)
-    paths = RunPaths(Path(run_dir) if run_dir else _new_run_dir(cfg))
+    paths = RunPaths((Path(run_dir) if run_dir else _new_run_dir(cfg)).resolve())
     paths.config.write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
     big = len(td.X_train) > cfg.cheap_eval.min_rows and cfg.cheap_eval.enabled
     meta = materialize(paths, td, user_test, cfg.cheap_eval.fraction if big else None)
@@ -117,7 +117,7 @@ def resume(run_dir: str | Path, *, quiet: bool = False,
            operators: dict[str, Operator] | None = None) -> RunResult:
     """Continue a run killed mid-search: finished nodes are kept, none runs twice."""
     started = time.monotonic()
-    paths = RunPaths(Path(run_dir))
+    paths = RunPaths(Path(run_dir).resolve())
     if not paths.config.exists() or not (paths.data / "meta.json").exists():
         raise ConfigError(f"{run_dir!s} is not a graftml run folder (no run.yaml / data/meta.json)")
     cfg = load_config(paths.config)

@@ -43,13 +43,15 @@ class Session:
 
     def search_and_finalize(self, quiet: bool) -> FinalPick:
         executor = self._executor()
+        operators: dict[str, Operator] = {}
         try:
             searcher = self._searcher()
             interrupted = self._replay(searcher)
+            operators = self._operators()
             with Progress(self.ledger, self.metric.name, enabled=not quiet) as progress:
                 orch = Orchestrator(
                     cfg=self.cfg, paths=self.paths, meta=self.meta, sizes=self.sizes,
-                    searcher=searcher, operators=self._operators(), executor=executor,
+                    searcher=searcher, operators=operators, executor=executor,
                     journal=self.journal, ledger=self.ledger, ctx=self.ctx, nodes=self.nodes,
                     deadline=self._deadline, on_update=progress.update)
                 orch.run(interrupted)
@@ -58,6 +60,8 @@ class Session:
             return finalize(self.nodes, self.metric, self.paths, self.meta, self.ledger,
                             executor, threads, self.cfg.refit, self.sizes, self._user_target())
         finally:
+            for op in operators.values():
+                op.close()
             executor.shutdown()
 
     # ---- parts ---------------------------------------------------------------------------------
