@@ -1,7 +1,8 @@
 """graftml.agents: operators that turn a searcher's proposals into candidates.
 
 Built-in operators (portfolio drafts, improve, debug, Optuna tune, merge, crossover) live in
-:mod:`graftml.agents.builtin`; names are exported lazily so ``import graftml.agents`` stays cheap.
+:mod:`graftml.agents.builtin`; LLM operators (LangGraph build graphs over a language model) in
+:mod:`graftml.agents.llm`. Names are exported lazily so ``import graftml.agents`` stays cheap.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 _LAZY = {
     "builtin_operators": "graftml.agents.builtin",
+    "make_llm_operators": "graftml.agents.llm",
     "portfolio_size": "graftml.agents.builtin",
 }
 
