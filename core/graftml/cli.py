@@ -131,6 +131,44 @@ class LLMServeCommand(Command):
         return subprocess.call(argv)
 
 
+class TTCCommand(Command):
+    name = "ttc"
+    help = ("test-time compute: answer --prompt with a strategy, or `graft ttc eval DATASET` "
+            "for accuracy vs cost")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("action", nargs="?", choices=["eval"],
+                            help="eval: sweep models x strategies x N over DATASET")
+        parser.add_argument("dataset", nargs="?",
+                            help="arithmetic, word_problems or multiple_choice")
+        parser.add_argument("--prompt", help="the question (answer mode)")
+        parser.add_argument("--model", default="smollm2", help="a name in configs/models/")
+        parser.add_argument("--models", help="eval: comma-separated model names")
+        parser.add_argument("--strategy", default="single")
+        parser.add_argument("--strategies", default="single,best_of_n,self_consistency")
+        parser.add_argument("--n", default="1", help="samples; eval: comma-separated, e.g. 1,2,4")
+        parser.add_argument("--seeds", type=int, default=3, help="eval: seeds per setting")
+        parser.add_argument("--split", default="heldout", choices=["dev", "heldout"])
+        parser.add_argument("--limit", type=int, help="eval: first items of the split")
+        parser.add_argument("--out", help="eval: output folder (table, runs, plot)")
+        parser.add_argument("--temperature", type=float)
+        parser.add_argument("--max-tokens", type=int, help="per sample (default 256; eval 32)")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--scorer", help="mean_logprob or llm_judge")
+        parser.add_argument("--weighted", action="store_true", help="score-weighted votes")
+        parser.add_argument("--answer-format", default="auto",
+                            choices=["auto", "integer", "choice", "text", "code"])
+        parser.add_argument("--thinking-tokens", type=int, help="budget_forcing cap")
+        parser.add_argument("--wait", type=int, default=0, help="budget_forcing extensions")
+        parser.add_argument("--speculative", help="speculative method, e.g. prompt_lookup")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def run(self, args: argparse.Namespace) -> int:
+        from graftml.executors.ttc.cli import run_command
+
+        return run_command(args)
+
+
 def _print_result(result: Any) -> None:
     from rich.console import Console
 
@@ -146,7 +184,8 @@ def _print_result(result: Any) -> None:
 
 
 COMMANDS: dict[str, Command] = {
-    c.name: c for c in (RunCommand(), ResumeCommand(), ShowCommand(), LLMServeCommand())}
+    c.name: c for c in (RunCommand(), ResumeCommand(), ShowCommand(), LLMServeCommand(),
+                        TTCCommand())}
 
 
 def build_parser() -> argparse.ArgumentParser:

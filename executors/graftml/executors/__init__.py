@@ -1,20 +1,46 @@
 """graftml.executors: run jobs in a sandbox, locally or on Ray.
 
 ``LocalExecutor`` and ``RayExecutor`` implement :class:`graftml.executor.Executor`; both run
-:func:`run_job` (a subprocess with a timeout, memory, process and thread caps). Ray itself is
-imported only when a ``RayExecutor`` is created.
+:func:`run_job` (a process with a timeout, memory, process and thread caps). ``LocalExecutor``
+forks jobs from a warm :class:`Zygote` by default (``SandboxPolicy(start="cold")`` runs a fresh
+interpreter per job, as ``RayExecutor`` always does). Ray itself is imported only when a
+``RayExecutor`` is created.
+
+Test-time compute lives in :mod:`graftml.executors.ttc` (strategies, scorers, evaluation) and
+:mod:`graftml.executors.cost` (the cost model); ``run_ttc``, ``TTCRequest`` and ``TTCResult``
+are exported from here lazily, on first access.
 """
 
 from __future__ import annotations
+
+import typing as _typing
 
 from graftml.errors import ConfigError
 from graftml.executor import Executor
 from graftml.executors.local import LocalExecutor
 from graftml.executors.ray_executor import RayExecutor
-from graftml.executors.sandbox import SandboxPolicy, run_job
+from graftml.executors.sandbox import SandboxPolicy, Zygote, run_job
 
-__all__ = ["EXECUTOR_KINDS", "LocalExecutor", "RayExecutor", "SandboxPolicy", "make_executor",
-           "run_job"]
+if _typing.TYPE_CHECKING:
+    from graftml.executors.ttc import TTCRequest, TTCResult, run_ttc
+
+__all__ = ["EXECUTOR_KINDS", "LocalExecutor", "RayExecutor", "SandboxPolicy", "TTCRequest",
+           "TTCResult", "Zygote", "make_executor", "run_job", "run_ttc"]
+
+_LAZY = {"TTCRequest": "graftml.executors.ttc", "TTCResult": "graftml.executors.ttc",
+         "run_ttc": "graftml.executors.ttc"}
+
+
+def __getattr__(name: str) -> object:
+    """Import test-time-compute exports on first access (``from graftml.executors import
+    run_ttc``)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 EXECUTOR_KINDS = ("local", "ray")
 

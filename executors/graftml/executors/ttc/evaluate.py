@@ -1,0 +1,133 @@
+"""Accuracy versus cost: sweep models × strategies × N × seeds over an evaluation set.
+
+Every (model, strategy, N, seed) runs the strategy for real on every item and is scored by
+exact match with the reference answer; tokens, latency and the estimated FLOPs/bytes come from
+the strategies' own :class:`~graftml.executors.cost.Cost`. On backends that draw N samples as
+N seeded calls, samples are generated once and replayed across N and strategies
+(:class:`~graftml.executors.ttc._bank.SampleBank`), which gives the same samples, usage and
+latency as separate runs at a fraction of the time. Seed ``s`` uses sample seeds from
+``s * 1000``. ``single`` is greedy, so it runs at N = 1 only and its seeds agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graftml.executors.cost import Cost
+from graftml.executors.ttc._bank import SampleBank
+from graftml.executors.ttc._types import TTCError
+from graftml.executors.ttc.datasets import Dataset, Split, load_dataset
+from graftml.executors.ttc.extract import normalize_answer
+from graftml.executors.ttc.prompts import DEFAULT_SHOTS, item_request
+from graftml.executors.ttc.sdk import get_strategy, make_scorer
+from graftml.llm.base import LLMBackend
+from graftml.llm.registry import ModelSpec
+
+__all__ = ["EvalConfig", "EvalRow", "evaluate"]
+
+_SEED_STRIDE = 1000
+_SCORED = {"best_of_n", "beam_search"}
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """What to sweep; ``limit`` takes the first items of the split."""
+
+    dataset: str
+    models: tuple[str, ...]
+    strategies: tuple[str, ...] = ("single", "best_of_n", "self_consistency")
+    ns: tuple[int, ...] = (1, 2, 4, 8, 16)
+    seeds: int = 3
+    split: Split = "heldout"
+    limit: int | None = None
+    shots: int = DEFAULT_SHOTS
+    scorer: str = "mean_logprob"
+    max_tokens: int = 32
+    temperature: float = 0.7
+
+
+@dataclass(frozen=True)
+class EvalRow:
+    """One (model, strategy, N, seed) over all items: accuracy and the cost summed over items."""
+
+    model: str
+    strategy: str
+    n: int
+    seed: int
+    items: int
+    correct: int
+    cost: Cost
+    answers: tuple[str | None, ...] = field(default=(), repr=False)
+
+    @property
+    def accuracy(self) -> float:
+        """Fraction of items answered correctly."""
+        return self.correct / self.items if self.items else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON lines."""
+        return {"model": self.model, "strategy": self.strategy, "n": self.n, "seed": self.seed,
+                "items": self.items, "correct": self.correct, "accuracy": self.accuracy,
+                "cost": self.cost.to_dict(), "answers": list(self.answers)}
+
+
+def evaluate(config: EvalConfig, backends: Mapping[str, LLMBackend],
+             specs: Mapping[str, ModelSpec],
+             progress: Callable[[str], None] | None = None) -> list[EvalRow]:
+    """Run the sweep on already-loaded ``backends`` (by model name); one row per run.
+
+    Raises:
+        TTCError: an unknown strategy or dataset, an N below 1, or a model without a backend.
+    """
+    for name in config.strategies:
+        get_strategy(name)
+    if not config.ns or min(config.ns) < 1 or config.seeds < 1:
+        raise TTCError(f"every n and seeds must be >= 1, got n={list(config.ns)}, "
+                       f"seeds={config.seeds}")
+    dataset = load_dataset(config.dataset, config.split, config.limit)
+    rows: list[EvalRow] = []
+    for model in config.models:
+        if model not in backends:
+            raise TTCError(f"no backend for model {model!r}")
+        spec, backend = specs[model], backends[model]
+        source = backend if spec.capabilities.batched_n else SampleBank(backend)
+        for seed in range(config.seeds):
+            rows += _sweep(config, dataset, spec, source, seed)
+            if progress is not None:
+                progress(f"{model} seed {seed}: {len(rows)} runs")
+    return rows
+
+
+def _runs(config: EvalConfig) -> list[tuple[str, int]]:
+    return [(strategy, n) for strategy in config.strategies
+            for n in sorted(config.ns, reverse=True) if strategy != "single" or n == 1]
+
+
+@dataclass
+class _Tally:
+    correct: int = 0
+    cost: Cost = field(default_factory=Cost)
+    answers: list[str | None] = field(default_factory=list)
+
+
+def _sweep(config: EvalConfig, dataset: Dataset, spec: ModelSpec, backend: LLMBackend,
+           seed: int) -> list[EvalRow]:
+    tallies = {run: _Tally() for run in _runs(config)}
+    for item in dataset.items:
+        expected = normalize_answer(item.answer)
+        for (strategy, n), tally in tallies.items():
+            request = item_request(
+                item, dataset, spec, config.shots, n=n, seed=seed * _SEED_STRIDE,
+                max_tokens=config.max_tokens,
+                temperature=None if strategy == "single" else config.temperature,
+                scorer=make_scorer(config.scorer) if strategy in _SCORED else None)
+            result = get_strategy(strategy)(request, backend, None)
+            tally.correct += result.answer is not None and normalize_answer(
+                result.answer) == expected
+            tally.cost = tally.cost + result.cost
+            tally.answers.append(result.answer)
+    return [EvalRow(spec.name, strategy, n, seed, len(dataset.items), tally.correct,
+                    tally.cost, tuple(tally.answers))
+            for (strategy, n), tally in tallies.items()]
