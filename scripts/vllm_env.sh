@@ -43,6 +43,11 @@ start=$(date +%s)
 test -x "$PY" || "$PYTHON" -m venv "$VENV"
 "$PY" -m pip install -q --upgrade pip
 "$PY" -m pip install -q "torch==${TORCH_VERSION}"
+# llama-cpp-python (a graftml dependency) compiles from source, and its default build crashes on
+# these CPUs: take the wheel the Makefile built with portable flags (LLAMA_WHEEL), when given.
+if [[ -n "${LLAMA_WHEEL:-}" && -f "${LLAMA_WHEEL}" ]]; then
+  "$PY" -m pip install -q "${LLAMA_WHEEL}[server]"
+fi
 if [[ "${GRAFTML_VLLM_LEAN:-0}" == 1 ]]; then
   "$PY" -m pip install -q "${PINS[@]}" "${LEAN_RUNTIME[@]}" "${EXTRAS[@]}"
   "$PY" -m pip install -q --no-deps -e .

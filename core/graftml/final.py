@@ -44,11 +44,22 @@ def pick_best(nodes: dict[str, Node], metric: Metric) -> Node | None:
 
 
 def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
-    """Seconds a refit of ``node`` on train+valid is expected to take."""
-    if "job_s" in node.cost or not node.parent_ids:
-        return REFIT_SLACK * float(node.cost.get("job_s", 0.0))
-    # a precomputed ensemble refits every member it blends
-    return sum(refit_estimate_s(nodes[p], nodes) for p in node.parent_ids if p in nodes)
+    """Seconds a refit of ``node`` on train+valid is expected to take.
+
+    A precomputed ensemble refits every distinct pipeline it blends, once, through any nesting
+    of ensembles.
+    """
+    total, stack, seen = 0.0, [node], set()
+    while stack:
+        current = stack.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        if "job_s" in current.cost or not current.parent_ids:
+            total += REFIT_SLACK * float(current.cost.get("job_s", 0.0))
+        else:
+            stack.extend(nodes[p] for p in current.parent_ids if p in nodes)
+    return total
 
 
 def refit_reserve_s(best: Node | None, nodes: dict[str, Node], wall_s: float | None) -> float:

@@ -18,6 +18,9 @@ from graftml.candidate import Candidate
 from graftml.data.metrics import Metric
 from graftml.types import Node, Proposal
 
+#: prefix of the error of a node whose candidate could not be built (so it never ran)
+BUILD_FAILED = "build failed: "
+
 
 class PredictionStore(Protocol):
     """Read access to finished nodes' saved predictions."""

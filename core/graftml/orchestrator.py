@@ -18,7 +18,7 @@ from graftml.config import RunConfig
 from graftml.errors import GraftError
 from graftml.executor import Executor, JobHandle
 from graftml.journal import Journal
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import BUILD_FAILED, Operator, OperatorContext
 from graftml.rundir import FilePredictionStore, RunMeta, RunPaths
 from graftml.scoring import BadPredictions, load_predictions, score
 from graftml.searcher import Searcher
@@ -207,7 +207,7 @@ class Orchestrator:
         self.nodes[node.id] = node
         self.journal.start(node)
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        self._finish(node, proposal, NodeStatus.ERROR, None, f"build failed: {message}",
+        self._finish(node, proposal, NodeStatus.ERROR, None, f"{BUILD_FAILED}{message}",
                      time.perf_counter() - t0)
 
     def _finish(self, node: Node, proposal: Proposal, status: NodeStatus, value: float | None,
@@ -221,7 +221,8 @@ class Orchestrator:
         if operator is not None:
             operator.on_finish(node, self.ctx)
         oriented = None if value is None else self.ctx.metric.oriented(value)
-        outcome = Outcome(status=status, score=oriented, cost_s=node.cost.get("job_s", 0.0))
+        outcome = Outcome(status=status, score=oriented, cost_s=node.cost.get("job_s", 0.0),
+                          built=not node.error.startswith(BUILD_FAILED))
         node.cost["overhead_s"] = round(overhead_s + time.perf_counter() - t0, 6)
         self.journal.finish(node)
         self.searcher.tell(proposal.id, outcome)

@@ -14,7 +14,7 @@ from graftml.errors import GraftError
 from graftml.executor import Executor
 from graftml.final import FinalPick, finalize, pick_best, refit_reserve_s
 from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import BUILD_FAILED, Operator, OperatorContext
 from graftml.orchestrator import Orchestrator
 from graftml.progress import Progress
 from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, load_labels
@@ -137,7 +137,8 @@ class Session:
             return proposal, node
         # finished and journaled, but killed before the searcher was told
         oriented = None if node.score is None else self.metric.oriented(node.score)
-        outcome = Outcome(status=node.status, score=oriented, cost_s=node.cost.get("job_s", 0.0))
+        outcome = Outcome(status=node.status, score=oriented, cost_s=node.cost.get("job_s", 0.0),
+                          built=not node.error.startswith(BUILD_FAILED))
         searcher.tell(proposal.id, outcome)
         self.journal.tell(proposal.id, outcome)
         return None

@@ -56,12 +56,14 @@ class Outcome:
     """What a searcher is told about a finished proposal.
 
     ``score`` is oriented so that higher is better (the orchestrator negates minimised
-    metrics); it is ``None`` when the node failed or was pruned.
+    metrics); it is ``None`` when the node failed or was pruned. ``built`` is False when the
+    operator could not build a candidate, so nothing ran (and there is nothing to debug).
     """
 
     status: NodeStatus
     score: float | None = None
     cost_s: float = 0.0
+    built: bool = True
 
     @property
     def ok(self) -> bool:

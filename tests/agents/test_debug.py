@@ -65,3 +65,22 @@ def test_fallbacks_already_tried_above_are_skipped(ctx: OperatorContext,
     assert kinds == ["lightgbm", "hist_gb", "random_forest", "linear"]
     with pytest.raises(ValueError, match="every fallback"):
         DebugOperator().build(Proposal("d9", "debug", ("d3",)), ctx)
+
+
+def test_a_node_whose_build_failed_is_not_debugged(ctx: OperatorContext, node_of: NodeOf) -> None:
+    ctx.nodes = {"a": node_of("a", None, status=NodeStatus.ERROR,
+                              error="build failed: parent 'm' is not a structured pipeline")}
+    with pytest.raises(ValueError, match="nothing to debug: a failed before it ran"):
+        DebugOperator().build(Proposal("d1", "debug", ("a",)), ctx)
+
+
+def test_a_fallback_that_already_ran_anywhere_is_not_run_again(ctx: OperatorContext,
+                                                               node_of: NodeOf) -> None:
+    strongest = _debug_spec_for_error(ctx, node_of)
+    ctx.nodes["other"] = node_of("other", strongest)  # e.g. a draft of the same pipeline
+    assert _debug(ctx)["model"] != strongest["model"]
+
+
+def _debug_spec_for_error(ctx: OperatorContext, node_of: NodeOf) -> dict[str, object]:
+    ctx.nodes = {"a": node_of("a", None, status=NodeStatus.ERROR, error="KeyError: 'x'")}
+    return _debug(ctx)

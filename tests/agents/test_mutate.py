@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -78,3 +79,28 @@ def test_every_mutation_has_a_role_in_some_kind() -> None:
     roles = {role for table in ROLES.values() for role in table}
     for steps in MUTATIONS.values():
         assert {role for role, _ in steps} & roles
+
+
+def test_improve_does_not_rerun_a_pipeline_that_already_ran(
+        ctx: OperatorContext, node_of: Callable[..., Node]) -> None:
+    parent = make_spec("lightgbm", "binary", 500, 30)
+    _with_parent(ctx, node_of, parent)
+    seen = []
+    for i in range(len(applicable(parent))):
+        candidate = ImproveOperator().build(Proposal(f"p{i}", "improve", ("a",)), ctx)
+        assert candidate.spec not in seen
+        seen.append(candidate.spec)
+        ctx.nodes[f"p{i}"] = node_of(f"p{i}", candidate.spec, parent="a")
+    with pytest.raises(ValueError, match="already run"):
+        ImproveOperator().build(Proposal("p99", "improve", ("a",)), ctx)
+
+
+def test_improving_an_ensemble_improves_its_best_member(
+        ctx: OperatorContext, node_of: Callable[..., Node]) -> None:
+    weak, strong = make_spec("linear", "binary", 500, 30), make_spec("xgboost", "binary", 500, 30)
+    merge = Node(id="m", operator="merge", parent_ids=("w", "s"), spec=None, score=0.95)
+    ctx.nodes = {"w": replace(node_of("w", weak), score=0.7),
+                 "s": replace(node_of("s", strong), score=0.9), "m": merge,
+                 "mm": Node(id="mm", operator="merge", parent_ids=("m", "w"), score=0.96)}
+    candidate = ImproveOperator().build(Proposal("p1", "improve", ("mm",)), ctx)
+    assert candidate.spec is not None and candidate.spec["model"] == "xgboost"

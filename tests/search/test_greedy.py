@@ -81,3 +81,21 @@ def test_refines_the_current_best() -> None:
     for score in (0.2, 0.8, 0.5):
         searcher.tell(ask(searcher).id, Outcome(NodeStatus.OK, score))
     assert ask(searcher).parent_ids == ("n0001",)
+
+
+def test_a_choice_that_fails_to_build_twice_is_dropped_and_never_debugged() -> None:
+    searcher = GreedySearcher(num_drafts=2, debug_prob=1.0, merge_every=100,
+                              operators=("draft", "improve", "debug"))
+    for score in (0.9, 0.5):
+        searcher.tell(ask(searcher).id, Outcome(NodeStatus.OK, score))
+    asked = []
+    for _ in range(4):
+        proposal = ask(searcher)
+        asked.append((proposal.operator, proposal.parent_ids))
+        searcher.tell(proposal.id, Outcome(NodeStatus.ERROR, built=False))
+    assert asked == [("improve", ("n0000",))] * 2 + [("improve", ("n0001",))] * 2
+    assert searcher.ask() is None
+    restored = GreedySearcher(num_drafts=2, debug_prob=1.0, merge_every=100,
+                              operators=("draft", "improve", "debug"))
+    restored.load_state_dict(searcher.state_dict())
+    assert restored.ask() is None

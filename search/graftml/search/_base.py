@@ -8,6 +8,7 @@ seeded :class:`random.Random`, and snapshots everything as JSON-able data.
 from __future__ import annotations
 
 import abc
+import json
 import random
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -20,6 +21,8 @@ from graftml.types import NodeStatus, Outcome, Proposal
 OPERATORS = ("draft", "improve", "debug", "tune", "merge", "crossover")
 #: operators whose exact parent set is proposed at most once (again only if the node was killed)
 ONCE_ONLY = frozenset({"merge", "crossover"})
+#: a choice whose operator failed to build a candidate this many times is not proposed again
+MAX_BUILD_FAILURES = 2
 
 
 def validate_operators(operators: Sequence[str]) -> tuple[str, ...]:
@@ -68,6 +71,7 @@ class TreeSearcher(Searcher, abc.ABC):
         self._tree = SearchTree()
         self._draft_queue = list(range(num_drafts))
         self._used: set[str] = set()
+        self._build_failures: dict[str, int] = {}  # choice key -> candidates it failed to build
 
     def enabled(self, operator: str) -> bool:
         """Whether ``operator`` may be proposed."""
@@ -103,6 +107,9 @@ class TreeSearcher(Searcher, abc.ABC):
             self._used.discard(_once_key(node.choice))
             if node.choice.operator == "draft":
                 self._draft_queue.insert(0, int(node.choice.params["draft_index"]))
+        if not outcome.built:
+            key = _key_text(node.choice)
+            self._build_failures[key] = self._build_failures.get(key, 0) + 1
         self._on_tell(node)
 
     def in_flight(self) -> int:
@@ -114,6 +121,7 @@ class TreeSearcher(Searcher, abc.ABC):
         version, internal, gauss_next = self._rng.getstate()
         return {"kind": self.kind, "tree": self._tree.to_state(),
                 "draft_queue": list(self._draft_queue), "used": sorted(self._used),
+                "build_failures": dict(self._build_failures),
                 "rng": [version, list(internal), gauss_next], "extra": self._extra_state()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -124,6 +132,7 @@ class TreeSearcher(Searcher, abc.ABC):
         self._tree = SearchTree.from_state(state["tree"])
         self._draft_queue = [int(i) for i in state["draft_queue"]]
         self._used = set(state["used"])
+        self._build_failures = {k: int(v) for k, v in state.get("build_failures", {}).items()}
         version, internal, gauss_next = state["rng"]
         self._rng.setstate((version, tuple(internal), gauss_next))
         self._load_extra_state(state["extra"])
@@ -134,12 +143,13 @@ class TreeSearcher(Searcher, abc.ABC):
         return Choice("draft", (), {"draft_index": self._draft_queue.pop(0)})
 
     def _first_free(self, choices: Iterator[Choice]) -> Choice | None:
-        """The first enabled choice that neither duplicates an in-flight proposal nor repeats
-        a once-only one."""
+        """The first enabled choice that neither duplicates an in-flight proposal, repeats a
+        once-only one, nor failed to build :data:`MAX_BUILD_FAILURES` times."""
         busy = self._tree.in_flight_keys()
         for choice in choices:
             if (self.enabled(choice.operator) and choice.key() not in busy
-                    and _once_key(choice) not in self._used):
+                    and _once_key(choice) not in self._used
+                    and self._build_failures.get(_key_text(choice), 0) < MAX_BUILD_FAILURES):
                 return choice
         return None
 
@@ -172,3 +182,8 @@ def _once_key(choice: Choice) -> str:
     if choice.operator not in ONCE_ONLY:
         return ""
     return f"{choice.operator}:{','.join(sorted(choice.parent_ids))}"
+
+
+def _key_text(choice: Choice) -> str:
+    """``choice.key()`` as one JSON string (a JSON-able dict key)."""
+    return json.dumps(choice.key())

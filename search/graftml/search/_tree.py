@@ -39,6 +39,7 @@ class TreeNode:
     score: float | None = None
     debug_depth: int = 0
     children: list[str] = field(default_factory=list)
+    built: bool = True  # False: its operator could not build a candidate, nothing ran
 
     @property
     def is_ok(self) -> bool:
@@ -61,13 +62,14 @@ class TreeNode:
         return {"id": self.id, "operator": self.choice.operator,
                 "parent_ids": list(self.choice.parent_ids), "params": self.choice.params,
                 "status": str(self.status), "score": self.score,
-                "debug_depth": self.debug_depth, "children": list(self.children)}
+                "debug_depth": self.debug_depth, "children": list(self.children),
+                "built": self.built}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TreeNode:
         choice = Choice(d["operator"], tuple(d["parent_ids"]), dict(d["params"]))
         return cls(d["id"], choice, NodeStatus(d["status"]), d["score"], d["debug_depth"],
-                   list(d["children"]))
+                   list(d["children"]), d.get("built", True))
 
 
 class SearchTree:
@@ -105,6 +107,7 @@ class SearchTree:
         if outcome.status == NodeStatus.RUNNING:
             raise ValueError(f"outcome of {node_id!r} is 'running'; tell only finished nodes")
         node.status = NodeStatus(outcome.status)
+        node.built = outcome.built
         score = outcome.score
         finite = score is not None and math.isfinite(score)
         node.score = score if finite and node.status == NodeStatus.OK else None
@@ -122,9 +125,9 @@ class SearchTree:
         return [node for _, node in sorted(scored, key=lambda pair: -pair[0])]
 
     def is_debuggable(self, node: TreeNode, max_debug_depth: int) -> bool:
-        """Whether ``node`` failed, is a leaf (killed children aside) and its debug chain is
-        shorter than ``max_debug_depth``."""
-        return (node.is_failed and node.debug_depth < max_debug_depth
+        """Whether ``node`` ran and failed, is a leaf (killed children aside) and its debug chain
+        is shorter than ``max_debug_depth``."""
+        return (node.is_failed and node.built and node.debug_depth < max_debug_depth
                 and all(self.nodes[c].status == NodeStatus.KILLED for c in node.children))
 
     def debuggable(self, max_debug_depth: int) -> list[TreeNode]:

@@ -7,9 +7,9 @@ from typing import Any
 from graftml.agents.builtin.mutate import apply_steps
 from graftml.agents.builtin.portfolio import strongest_spec
 from graftml.agents.builtin.render import describe, pipeline_candidate
-from graftml.agents.builtin.space import KINDS, make_spec, n_features, normalize
+from graftml.agents.builtin.space import KINDS, known_specs, make_spec, n_features, normalize
 from graftml.candidate import Candidate
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import BUILD_FAILED, Operator, OperatorContext
 from graftml.types import Node, NodeStatus, Proposal
 
 SAFE_PREP = {"categorical": "ordinal", "impute": "median", "text": "drop"}
@@ -65,7 +65,8 @@ class DebugOperator(Operator):
 
     Out of time or memory: the same pipeline, smaller (fewer trees, less capacity, fewer rows).
     Any other failure, or a free-form parent: the first of the strongest portfolio pipeline and
-    the safe fallbacks that its ancestors have not tried yet.
+    the safe fallbacks that no node has run yet. A parent whose build failed never ran: nothing to
+    repair.
     """
 
     name = "debug"
@@ -76,15 +77,19 @@ class DebugOperator(Operator):
         parent = ctx.nodes.get(proposal.parent_ids[0])
         if parent is None:
             raise ValueError(f"unknown parent node {proposal.parent_ids[0]!r}")
+        if parent.error.startswith(BUILD_FAILED):
+            raise ValueError(f"nothing to debug: {parent.id} failed before it ran "
+                             f"({parent.error or parent.status})")
         structured = parent.spec is not None and parent.spec.get("model") in KINDS
         if structured and ran_out_of_resources(parent):
             assert parent.spec is not None
             spec, changes = shrink(parent.spec, ctx.n_rows)
             return pipeline_candidate(spec, f"debug {parent.id}: smaller ({', '.join(changes)})",
                                       {"repair": "shrink"})
-        tried = ancestry_specs(ctx, parent.id)
+        tried = ancestry_specs(ctx, parent.id) + known_specs(ctx)
         for spec in fallback_specs(ctx):
             if spec not in tried:
                 return pipeline_candidate(spec, f"debug {parent.id}: fallback {describe(spec)}",
                                           {"repair": "fallback"})
-        raise ValueError(f"every fallback pipeline already failed above {parent.id!r}")
+        raise ValueError(f"every fallback pipeline has already run (above {parent.id!r} or "
+                         "elsewhere in the tree)")

@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from graftml.agents.builtin.render import pipeline_candidate
-from graftml.agents.builtin.space import ROLES, proposal_seed, structured_parent
+from graftml.agents.builtin.space import ROLES, known_specs, proposal_seed, structured_parent
 from graftml.candidate import Candidate
 from graftml.operators import Operator, OperatorContext
 from graftml.types import Proposal
@@ -91,9 +91,22 @@ def mutate(spec: dict[str, Any], name: str) -> list[str]:
 
 def applicable(spec: dict[str, Any]) -> list[str]:
     """Mutations that change ``spec`` (checked on copies), in a fixed order."""
-    names = [*MUTATIONS, "categorical_encoding"]
-    return [n for n in names if mutate({**spec, "params": dict(spec["params"]),
-                                        "prep": dict(spec["prep"])}, n)]
+    return [n for n in [*MUTATIONS, "categorical_encoding"] if mutate(_copy(spec), n)]
+
+
+def untried(spec: dict[str, Any], names: list[str], known: list[dict[str, Any]]) -> list[str]:
+    """The mutations in ``names`` whose result is a pipeline no node has run yet."""
+    fresh = []
+    for name in names:
+        changed = _copy(spec)
+        mutate(changed, name)
+        if changed not in known:
+            fresh.append(name)
+    return fresh
+
+
+def _copy(spec: dict[str, Any]) -> dict[str, Any]:
+    return {**spec, "params": dict(spec["params"]), "prep": dict(spec["prep"])}
 
 
 class ImproveOperator(Operator):
@@ -115,8 +128,12 @@ class ImproveOperator(Operator):
         choices = applicable(spec)
         if not choices:
             raise ValueError(f"no mutation changes the {spec['model']} parent")
-        rng = random.Random(proposal_seed(self.seed, ctx, proposal.id))
-        name = proposal.params.get("mutation") or rng.choice(choices)
+        name = proposal.params.get("mutation")
+        if name is None:
+            fresh = untried(spec, choices, known_specs(ctx))
+            if not fresh:
+                raise ValueError(f"every change of the {spec['model']} parent has already run")
+            name = random.Random(proposal_seed(self.seed, ctx, proposal.id)).choice(fresh)
         if name not in choices:
             raise ValueError(f"mutation {name!r} does not apply; choose one of: {choices}")
         changes = mutate(spec, name)

