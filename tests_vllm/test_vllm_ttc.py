@@ -25,8 +25,8 @@ from graftml.executors.ttc import (
     single,
 )
 from graftml.llm.registry import get_model
-from graftml.llm.types import GenerationRequest, GenerationResult, Usage
 from graftml.llm.vllm_engine import VLLMEngineBackend
+from graftml.testing.backends import RecordingBackend
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -40,29 +40,6 @@ STRATEGY_FIELDS: dict[str, dict[str, object]] = {
     "speculative": {"speculative": NGRAM},
     "beam_search": {"beam": BeamOptions(width=1, expansions=2, max_steps=2, step_tokens=4)},
 }
-
-
-class Recorder:
-    """Passes requests to the engine and keeps what it reported."""
-
-    def __init__(self, backend: VLLMEngineBackend) -> None:
-        self.backend, self.model, self.spec = backend, backend.model, backend.spec
-        self.results: list[GenerationResult] = []
-
-    def generate(self, request: GenerationRequest) -> GenerationResult:
-        result = self.backend.generate(request)
-        self.results.append(result)
-        return result
-
-    def close(self) -> None:
-        return None
-
-    @property
-    def usage(self) -> Usage:
-        total = Usage()
-        for result in self.results:
-            total = total + result.usage
-        return total
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +58,7 @@ def question(**fields: object) -> TTCRequest:
 @pytest.mark.parametrize("strategy", sorted(STRATEGY_FIELDS))
 def test_every_strategy_runs_and_its_usage_is_what_vllm_reported(
         engine: VLLMEngineBackend, strategy: str) -> None:
-    recorder, ledger = Recorder(engine), Ledger(Budget())
+    recorder, ledger = RecordingBackend(engine), Ledger(Budget())
     result = get_strategy(strategy)(question(**STRATEGY_FIELDS[strategy]), recorder, ledger)
     assert result.candidates and result.text
     reported = recorder.usage
@@ -93,7 +70,7 @@ def test_every_strategy_runs_and_its_usage_is_what_vllm_reported(
 
 
 def test_n_samples_are_one_batched_request(engine: VLLMEngineBackend) -> None:
-    recorder = Recorder(engine)
+    recorder = RecordingBackend(engine)
     result = self_consistency(question(n=4, temperature=0.9, seed=5), recorder)
     assert len(recorder.results) == 1 and result.calls == 1
     assert len(result.candidates) == 4
@@ -126,7 +103,7 @@ def test_ngram_speculation_leaves_greedy_output_unchanged(engine: VLLMEngineBack
 ])
 def test_bad_input_costs_no_tokens(engine: VLLMEngineBackend, fields: dict[str, object],
                                    message: str) -> None:
-    recorder, ledger = Recorder(engine), Ledger(Budget())
+    recorder, ledger = RecordingBackend(engine), Ledger(Budget())
     strategy = "budget_forcing" if "forcing" in fields else "self_consistency"
     with pytest.raises(TTCError, match=message):
         get_strategy(strategy)(question(**fields), recorder, ledger)

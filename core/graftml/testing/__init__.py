@@ -2,4 +2,5 @@
 
 * :mod:`graftml.testing.searchers`: :class:`~graftml.testing.searchers.SearcherContract`.
 * :mod:`graftml.testing.executors`: :class:`~graftml.testing.executors.ExecutorContract`.
+* :mod:`graftml.testing.backends`: :class:`~graftml.testing.backends.RecordingBackend`.
 """

@@ -23,32 +23,10 @@ from graftml.executors.ttc._local import count_prompt_tokens
 from graftml.executors.ttc.llama_logprobs import LlamaCppLogprobBackend
 from graftml.llm.llama_cpp_backend import LlamaCppBackend
 from graftml.llm.registry import ModelSpec, get_model
-from graftml.llm.types import GenerationRequest, GenerationResult, Usage
+from graftml.llm.types import GenerationRequest
+from graftml.testing.backends import RecordingBackend
 
 MODELS = ("smollm2", "gemma3-270m")
-
-
-class Recorder:
-    """Passes requests to a backend and keeps what it reported."""
-
-    def __init__(self, backend: LlamaCppBackend) -> None:
-        self.backend, self.model = backend, backend.model
-        self.results: list[GenerationResult] = []
-
-    def generate(self, request: GenerationRequest) -> GenerationResult:
-        result = self.backend.generate(request)
-        self.results.append(result)
-        return result
-
-    def close(self) -> None:
-        return None
-
-    @property
-    def usage(self) -> Usage:
-        total = Usage()
-        for result in self.results:
-            total = total + result.usage
-        return total
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +60,7 @@ STRATEGY_FIELDS: dict[str, dict[str, object]] = {
 @pytest.mark.parametrize("strategy", sorted(STRATEGY_FIELDS))
 def test_every_strategy_runs_and_its_usage_is_what_the_backend_reported(
         backends: dict[str, LlamaCppLogprobBackend], model: str, strategy: str) -> None:
-    recorder = Recorder(backends[model])
+    recorder = RecordingBackend(backends[model])
     spec = get_model(model)
     result = get_strategy(strategy)(question(spec, **STRATEGY_FIELDS[strategy]), recorder, None)
     assert result.candidates and result.text
@@ -117,7 +95,7 @@ def test_seeded_samples_reproduce(backends: dict[str, LlamaCppLogprobBackend],
 ])
 def test_bad_input_costs_no_tokens(backends: dict[str, LlamaCppLogprobBackend], model: str,
                                    fields: dict[str, object], message: str) -> None:
-    recorder, ledger = Recorder(backends[model]), Ledger(Budget())
+    recorder, ledger = RecordingBackend(backends[model]), Ledger(Budget())
     strategy = "budget_forcing" if "forcing" in fields else "self_consistency"
     with pytest.raises(TTCError, match=message):
         get_strategy(strategy)(question(get_model(model), **fields), recorder, ledger)
@@ -162,7 +140,7 @@ def test_replayed_samples_equal_fresh_ones(backends: dict[str, LlamaCppLogprobBa
 
 def test_a_model_judges_candidates_through_the_same_backend(
         backends: dict[str, LlamaCppLogprobBackend]) -> None:
-    recorder = Recorder(backends["smollm2"])
+    recorder = RecordingBackend(backends["smollm2"])
     request = question(get_model("smollm2"), n=2, scorer=LLMJudgeScorer(max_tokens=3))
     result = get_strategy("best_of_n")(request, recorder, None)
     assert len(recorder.results) == 3  # the samples, then one judge call per candidate
