@@ -62,7 +62,10 @@ if __name__ == "__main__":
     if _info["task_type"] == "regression":
         _pd.DataFrame({TARGET: _pred}).to_csv(_a.out, index=False)
     else:
-        _frame = _pd.DataFrame({TARGET: _np.asarray(_classes)[_pred.argmax(axis=1)]})
+        _labels = _pred.argmax(axis=1)
+        if "threshold" in _info and _pred.shape[1] == 2:  # fitted on validation by graftml
+            _labels = (_pred[:, 1] >= _info["threshold"]).astype(int)
+        _frame = _pd.DataFrame({TARGET: _np.asarray(_classes)[_labels]})
         for _k, _c in enumerate(_classes):
             _frame[f"proba_{_c}"] = _pred[:, _k]
         _frame.to_csv(_a.out, index=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from graftml.budget import Ledger
 from graftml.candidate import export_script, job_script
 from graftml.data.metrics import Metric
+from graftml.decision import fit_threshold, shift, wants_threshold
 from graftml.executor import Executor
 from graftml.orchestrator import JOB_ENV
 from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, load_labels
@@ -33,6 +35,7 @@ class FinalPick:
     refit: bool = False
     user_predictions: Path | None = None
     user_score: float | None = None
+    threshold: float | None = None  # decision threshold fitted on validation (binary F1, ...)
 
 
 def pick_best(nodes: dict[str, Node], metric: Metric) -> Node | None:
@@ -43,11 +46,21 @@ def pick_best(nodes: dict[str, Node], metric: Metric) -> Node | None:
     return max(ok, key=lambda n: (metric.oriented(n.score or 0.0), -n.step))
 
 
+def refit_members(node: Node) -> list[str]:
+    """The nodes an ensemble's exported module refits: members of non-zero weight."""
+    spec = node.spec or {}
+    members = [str(m) for m in spec.get("members", node.parent_ids)]
+    weights = spec.get("weights")
+    if isinstance(weights, list) and len(weights) == len(members):
+        return [m for m, w in zip(members, weights, strict=True) if float(w) > 0]
+    return members
+
+
 def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
     """Seconds a refit of ``node`` on train+valid is expected to take.
 
-    A precomputed ensemble refits every distinct pipeline it blends, once, through any nesting
-    of ensembles.
+    A precomputed ensemble refits every distinct pipeline it blends with a non-zero weight,
+    once, through any nesting of ensembles.
     """
     total, stack, seen = 0.0, [node], set()
     while stack:
@@ -58,7 +71,7 @@ def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
         if "job_s" in current.cost or not current.parent_ids:
             total += REFIT_SLACK * float(current.cost.get("job_s", 0.0))
         else:
-            stack.extend(nodes[p] for p in current.parent_ids if p in nodes)
+            stack.extend(nodes[p] for p in refit_members(current) if p in nodes)
     return total
 
 
@@ -101,38 +114,57 @@ def finalize(nodes: dict[str, Node], metric: Metric, paths: RunPaths, meta: RunM
     pick = FinalPick(best, valid_score=best.score)
     reserve = refit_reserve_s(best, nodes, ledger.budget.wall_s)
     remaining = ledger.remaining_wall_s()
-    if refit and 0 < reserve < remaining:
+    # the reserve carries REFIT_SLACK; the refit is tried when the bare estimate fits, and its
+    # timeout (the rest of the wall budget) keeps the budget whole if it runs long
+    if refit and 0 < reserve / REFIT_SLACK < remaining:
         refitted = _refit(best, paths, meta, executor, threads, remaining, sizes)
         if refitted is not None:
             preds.update(refitted)
             pick.refit = True
     labels = load_labels(paths)
-    test_pred = preds.get("test")
-    if test_pred is not None and len(labels["test"]):
-        pick.test_score = score(metric, labels["test"], test_pred)
-    _export(best, paths, meta)
-    user_pred = preds.get("user_test")
-    if user_pred is not None:
-        pick.user_predictions = _write_user_predictions(user_pred, paths, meta)
-        if user_target is not None:
-            pick.user_score = score(metric, user_target, user_pred)
+    if wants_threshold(metric, meta.task_type) and preds.get("valid") is not None:
+        pick.threshold = fit_threshold(metric, labels["valid"], np.asarray(preds["valid"]))
+    _score(pick, preds, labels["test"], metric, paths, meta, user_target)
+    _export(best, paths, meta, pick.threshold)
     return pick
 
 
-def _export(best: Node, paths: RunPaths, meta: RunMeta) -> None:
-    info = {"task_type": meta.task_type, "n_classes": meta.n_classes, "seed": meta.seed,
-            "threads": 2}
+def _score(pick: FinalPick, preds: dict[str, np.ndarray | None], y_test: np.ndarray,
+           metric: Metric, paths: RunPaths, meta: RunMeta, user_target: np.ndarray | None) -> None:
+    """Score the hold-out (once) and the user's table; write the user's predictions."""
+    def decided(pred: np.ndarray) -> np.ndarray:
+        return pred if pick.threshold is None else shift(pred, pick.threshold)
+
+    test_pred = preds.get("test")
+    if test_pred is not None and len(y_test):
+        pick.test_score = score(metric, y_test, decided(test_pred))
+    user_pred = preds.get("user_test")
+    if user_pred is not None:
+        pick.user_predictions = _write_user_predictions(user_pred, paths, meta, pick.threshold)
+        if user_target is not None:
+            pick.user_score = score(metric, user_target, decided(user_pred))
+
+
+def _export(best: Node, paths: RunPaths, meta: RunMeta, threshold: float | None) -> None:
+    info: dict[str, Any] = {"task_type": meta.task_type, "n_classes": meta.n_classes,
+                            "seed": meta.seed, "threads": 2}
+    if threshold is not None:
+        info["threshold"] = round(threshold, 6)
     (paths.best / "pipeline.py").write_text(export_script(best.code, meta.target, info))
     (paths.best / "node.json").write_text(json.dumps(best.to_dict(), indent=1, default=str))
 
 
-def _write_user_predictions(pred: np.ndarray, paths: RunPaths, meta: RunMeta) -> Path:
+def _write_user_predictions(pred: np.ndarray, paths: RunPaths, meta: RunMeta,
+                            threshold: float | None) -> Path:
+    """``predictions.csv``: the label (thresholded when a threshold was fitted) and the raw
+    class probabilities."""
     out = paths.best / "predictions.csv"
     if meta.task_type == "regression":
         frame = pd.DataFrame({meta.target: pred})
     else:
         classes = np.asarray(meta.classes, dtype=object)
-        frame = pd.DataFrame({meta.target: classes[pred.argmax(axis=1)]})
+        labels = pred.argmax(axis=1) if threshold is None else shift(pred, threshold).argmax(axis=1)
+        frame = pd.DataFrame({meta.target: classes[labels]})
         for k, name in enumerate(meta.classes):
             frame[f"proba_{name}"] = pred[:, k]
     frame.to_csv(out, index=False)

@@ -49,6 +49,7 @@ class RunResult:
     refit: bool = False
     user_predictions: Path | None = None
     user_score: float | None = None
+    threshold: float | None = None  # binary decision threshold fitted on validation (F1, ...)
     leaderboard: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -169,7 +170,7 @@ def _execute(cfg: RunConfig, paths: RunPaths, meta: RunMeta, started: float,
         test_score=pick.test_score, elapsed_s=round(ledger.elapsed_s, 3), n_nodes=len(nodes),
         overhead_ms=round(statistics.median(overheads), 3) if overheads else 0.0,
         refit=pick.refit, user_predictions=pick.user_predictions, user_score=pick.user_score,
-        leaderboard=board)
+        threshold=pick.threshold, leaderboard=board)
     write_report(paths, result, nodes, get_metric(meta.metric))
     result.elapsed_s = round(ledger.elapsed_s, 3)  # the report is part of the run's time
     (paths.root / "result.json").write_text(json.dumps(result.to_dict(), indent=1, default=str))

@@ -36,7 +36,8 @@ def show(run_dir: str | Path, top: int = 15) -> None:
     result = root / "result.json"
     if result.exists():
         r = json.loads(result.read_text())
+        threshold = f", decision threshold {r['threshold']:.3f}" if r.get("threshold") else ""
         console.print(f"final pick {r['best_node_id']}: validation {r['valid_score']}, "
-                      f"hold-out test {r['test_score']}, refit {r['refit']}")
+                      f"hold-out test {r['test_score']}, refit {r['refit']}{threshold}")
     else:
         console.print("run not finished: `graft resume` continues it")

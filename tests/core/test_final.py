@@ -32,3 +32,11 @@ def test_no_reserve_when_the_refit_would_take_too_much_of_the_budget() -> None:
     assert refit_reserve_s(nodes["m2"], nodes, wall) == pytest.approx(REFIT_SLACK * 5.0)
     assert refit_reserve_s(nodes["m2"], nodes, wall * 0.9) == 0.0
     assert refit_reserve_s(None, nodes, wall) == 0.0
+
+
+def test_zero_weight_ensemble_members_are_not_refit() -> None:
+    nodes = _nodes()
+    m3 = Node(id="m3", operator="merge", parent_ids=("a", "b"),
+              spec={"model": "ensemble", "members": ["a", "b"], "weights": [1.0, 0.0]})
+    nodes["m3"] = m3
+    assert refit_estimate_s(m3, nodes) == pytest.approx(REFIT_SLACK * 2.0)

@@ -72,6 +72,32 @@ def test_exported_pipeline_retrains_and_predicts_standalone(tmp_path: Path) -> N
     assert agreement > 0.9
 
 
+def test_binary_f1_gets_a_validation_threshold_used_by_every_prediction(tmp_path: Path) -> None:
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=1200, n_features=8, weights=[0.85], flip_y=0.05,
+                               random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(8)]).assign(y=y)
+    data, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    frame.iloc[:1000].to_csv(data, index=False)
+    frame.iloc[1000:].drop(columns=["y"]).to_csv(test, index=False)
+    raw = small_config(tmp_path, wall_s=12)
+    raw["task"] = {"data": str(data), "target": "y", "metric": "f1", "test_data": str(test)}
+    result = run(validate(raw), quiet=True)
+    t = result.threshold
+    assert t is not None and 0.0 < t < 1.0
+    assert json.loads((result.run_dir / "result.json").read_text())["threshold"] == t
+    predictions = pd.read_csv(result.run_dir / "best" / "predictions.csv")
+    np.testing.assert_array_equal(predictions["y"], (predictions["proba_1"] >= t).astype(int))
+    out = tmp_path / "standalone.csv"
+    subprocess.run([sys.executable, str(result.run_dir / "best" / "pipeline.py"), "--train",
+                    str(data), "--predict", str(test), "--out", str(out)], check=True,
+                   capture_output=True, timeout=120)
+    standalone = pd.read_csv(out)
+    np.testing.assert_array_equal(standalone["y"],
+                                  (standalone["proba_1"] >= round(t, 6)).astype(int))
+
+
 def _penguins_csv(tmp_path: Path) -> Path:
     import palmerpenguins
 
