@@ -1,6 +1,8 @@
 """Append-only JSONL journal of the search: the run's source of truth.
 
-Each line is one event, written and fsync'd before the orchestrator moves on:
+Each line is one event, written and flushed to the OS at once (that survives ``kill -9``); the
+file is fsync'd with every ``start`` and ``tell``, the events that end a step, so a crash of the
+machine itself loses at most the step in progress (ask/finish ride with the next fsync):
 
 * ``{"event": "ask", "seq": k, "proposal": {...}}``  a searcher proposal was taken;
 * ``{"event": "start", "seq": k, "node": {...}}``     a node's candidate was built and submitted;
@@ -44,21 +46,22 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _append(self, event: dict[str, Any]) -> None:
+    def _append(self, event: dict[str, Any], sync: bool = True) -> None:
         event["seq"] = self._seq
         self._seq += 1
         self._fh.write(json.dumps(event, default=str) + "\n")
         self._fh.flush()
-        os.fsync(self._fh.fileno())
+        if sync:
+            os.fsync(self._fh.fileno())
 
     def ask(self, proposal: Proposal) -> None:
-        self._append({"event": "ask", "proposal": asdict(proposal)})
+        self._append({"event": "ask", "proposal": asdict(proposal)}, sync=False)
 
     def start(self, node: Node) -> None:
         self._append({"event": "start", "node": node.to_dict()})
 
     def finish(self, node: Node) -> None:
-        self._append({"event": "finish", "node": node.to_dict()})
+        self._append({"event": "finish", "node": node.to_dict()}, sync=False)
 
     def tell(self, proposal_id: str, outcome: Outcome) -> None:
         self._append(

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from graftml.agents.builtin.ensemble_template import blend, stack_features
+from graftml.data.fast_metrics import fast_metric
 from graftml.data.metrics import Metric
 from graftml.operators import OperatorContext
 
@@ -22,10 +23,13 @@ Score = Callable[[np.ndarray, np.ndarray], float]
 
 
 def oriented_score(metric: Metric, task_type: str) -> Score:
-    """The metric, higher-is-better; negative log loss where a half lacks a class for it."""
+    """The metric (its fast NumPy version), higher-is-better; negative log loss where a half
+    lacks a class for it."""
+    fn = fast_metric(metric)
+
     def score(y: np.ndarray, pred: np.ndarray) -> float:
         try:
-            return metric.oriented(metric(y, pred))
+            return metric.oriented(fn(y, pred))
         except ValueError:
             proba = np.clip(pred[np.arange(len(y)), y.astype(int)], 1e-15, 1.0)
             return float(np.mean(np.log(proba)))

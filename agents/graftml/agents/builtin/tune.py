@@ -107,12 +107,13 @@ def open_study(ctx: OperatorContext, name: str, seed: int, n_startup_trials: int
     """Create or load ``name`` in the run's journal file, its sampler seeded with ``seed``."""
     import optuna
     from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
+
+    from graftml.agents.builtin.optuna_journal import FlushedJournalBackend
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # one INFO line per trial drowns the UI
     folder = ctx.run_dir / "optuna"
     folder.mkdir(parents=True, exist_ok=True)
-    storage = JournalStorage(JournalFileBackend(str(folder / JOURNAL_FILE)))
+    storage = JournalStorage(FlushedJournalBackend(str(folder / JOURNAL_FILE)))
     study = optuna.create_study(
         storage=storage, study_name=name, direction="maximize", load_if_exists=True,
         sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials),
