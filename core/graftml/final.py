@@ -75,6 +75,11 @@ def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
     return total
 
 
+def tail_margin_s(wall_s: float | None) -> float:
+    """Seconds kept at the end of a wall budget for scoring, export and the report."""
+    return 0.0 if wall_s is None else 1.0 + 0.01 * wall_s
+
+
 def refit_reserve_s(best: Node | None, nodes: dict[str, Node], wall_s: float | None) -> float:
     """Seconds to hold back for refitting ``best``: 0 when there is none or it is too dear."""
     if best is None:
@@ -113,11 +118,11 @@ def finalize(nodes: dict[str, Node], metric: Metric, paths: RunPaths, meta: RunM
     preds = {s: FilePredictionStore(paths).load(best.id, s) for s in meta.splits}
     pick = FinalPick(best, valid_score=best.score)
     reserve = refit_reserve_s(best, nodes, ledger.budget.wall_s)
-    remaining = ledger.remaining_wall_s()
-    # the reserve carries REFIT_SLACK; the refit is tried when the bare estimate fits, and its
-    # timeout (the rest of the wall budget) keeps the budget whole if it runs long
-    if refit and 0 < reserve / REFIT_SLACK < remaining:
-        refitted = _refit(best, paths, meta, executor, threads, remaining, sizes)
+    window = ledger.remaining_wall_s() - tail_margin_s(ledger.budget.wall_s)
+    # the reserve carries REFIT_SLACK; the refit is tried when the bare estimate fits the time
+    # left before the tail margin, and that time is its timeout, so the budget holds either way
+    if refit and 0 < reserve / REFIT_SLACK < window:
+        refitted = _refit(best, paths, meta, executor, threads, window, sizes)
         if refitted is not None:
             preds.update(refitted)
             pick.refit = True

@@ -1,8 +1,9 @@
 """The search loop: ask the searcher, build with an operator, run in the executor, score, tell.
 
-The orchestrator owns all I/O. Every proposal and node is journaled (fsync'd) before and after
-its job, every job second is charged to the ledger, and at most ``executor.capacity`` jobs are in
-flight. A node may first run on a training subsample (cheap evaluation) and be pruned there.
+The orchestrator owns all I/O. Every proposal and node is journaled before and after its job
+(fsync'd once per step, see :mod:`graftml.journal`), every job second is charged to the ledger,
+and at most ``executor.capacity`` jobs are in flight. A node may first run on a training
+subsample (cheap evaluation) and be pruned there.
 """
 
 from __future__ import annotations
@@ -96,17 +97,21 @@ class Orchestrator:
     def _fill(self) -> None:
         self._stuck = False
         while len(self._flight) < self.executor.capacity and not self._time_up():
+            t0 = time.perf_counter()
             proposal = self.searcher.ask()
             if proposal is None:
                 self._stuck = not self._flight
                 return
             self.journal.ask(proposal)
-            self._launch(proposal, None)
+            self._launch(proposal, None, asked_s=time.perf_counter() - t0)
 
     # ---- one node ----------------------------------------------------------------------------
-    def _launch(self, proposal: Proposal, node: Node | None) -> None:
-        """Build (unless resuming a started node) and submit, or finish at once."""
-        t0 = time.perf_counter()
+    def _launch(self, proposal: Proposal, node: Node | None, asked_s: float = 0.0) -> None:
+        """Build (unless resuming a started node) and submit, or finish at once.
+
+        ``asked_s`` (the searcher's ask) counts towards the node's orchestration overhead.
+        """
+        t0 = time.perf_counter() - asked_s
         operator = self.operators.get(proposal.operator)
         if node is None:
             node = Node(id=proposal.id, operator=proposal.operator, parent_ids=proposal.parent_ids,

@@ -12,7 +12,7 @@ from graftml.config import RunConfig
 from graftml.data.metrics import get_metric
 from graftml.errors import GraftError
 from graftml.executor import Executor
-from graftml.final import FinalPick, finalize, pick_best, refit_reserve_s
+from graftml.final import FinalPick, finalize, pick_best, refit_reserve_s, tail_margin_s
 from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
 from graftml.operators import BUILD_FAILED, Operator, OperatorContext
 from graftml.orchestrator import Orchestrator
@@ -102,9 +102,8 @@ class Session:
         wall = self.cfg.budget.wall_s
         if wall is None:
             return math.inf
-        margin = 1.0 + 0.01 * wall
         best = pick_best(self.nodes, self.metric) if self.cfg.refit else None
-        return wall - margin - refit_reserve_s(best, self.nodes, wall)
+        return wall - tail_margin_s(wall) - refit_reserve_s(best, self.nodes, wall)
 
     def _user_target(self) -> np.ndarray | None:
         path = self.paths.data / "user_target.npy"

@@ -139,13 +139,14 @@ def _run_in_worker(job: Job, policy: SandboxPolicy) -> JobResult:
             outcome.append(exc)
 
     thread = threading.Thread(target=target, name=f"graftml-job-{job.id}")
-    thread.start()
-    try:
+    try:  # an interrupt right after start() must still reach the job through cancel_event
+        thread.start()
         while thread.is_alive():
             thread.join(_POLL_S)
     except KeyboardInterrupt:
         cancel_event.set()
-        thread.join()
+        if thread.ident is not None:  # started: let the job see the event and clean up
+            thread.join()
         raise
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
