@@ -3,8 +3,9 @@
 Ray is imported only when a :class:`RayExecutor` is created (``graft --help`` never imports it).
 Jobs always start cold (``SandboxPolicy.start`` is ignored here): a warm zygote would have to live
 in each Ray worker process, outside any executor that could stop it.
-Cancelling uses ``ray.cancel(force=False)``: the task sees a KeyboardInterrupt and kills its job's
-process group and cgroup. ``force=True`` would kill the Ray worker; the job's leader dies with it
+Cancelling uses ``ray.cancel(force=False)``, sent again every second until the task ends (Ray
+can lose an interrupt): the task sees a KeyboardInterrupt and kills its job's process group and
+cgroup. ``force=True`` would kill the Ray worker; the job's leader dies with it
 (parent-death signal) but the processes it started would be orphaned.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 from graftml.errors import ConfigError, ExecutorError, GraftError
@@ -23,6 +25,7 @@ from graftml.types import Job, JobResult, JobStatus
 
 _POLL_S = 0.1
 _CANCEL_GRACE_S = 30.0  # a cancelled task needs well under a second to kill its job
+_RESEND_S = 1.0  # an interrupt the task has not acted on by then is sent again
 
 
 class RayExecutor(PoolExecutor):
@@ -76,7 +79,7 @@ class RayExecutor(PoolExecutor):
                 job, self.policy)
             while not ray.wait([ref], timeout=_POLL_S)[0]:
                 if cancel_event.is_set():
-                    ray.cancel(ref, force=False)
+                    _interrupt(ref)
                     break
         except RayError as exc:
             raise ExecutorError(f"Ray could not run job {job.id!r}: {exc}") from exc
@@ -94,6 +97,22 @@ def _init_ray(capacity: int | None, address: str | None) -> None:
     ray.init(num_cpus=capacity or os.cpu_count() or 1, include_dashboard=False,
              object_store_memory=256 * 2**20, _node_ip_address="127.0.0.1",
              logging_level=logging.WARNING)
+
+
+def _interrupt(ref: Any) -> None:
+    """Cancel a running task without killing its worker, repeating the interrupt.
+
+    An interrupt can be lost (Ray delivers it to the worker's main thread only while that
+    thread runs the task), so it is sent again every :data:`_RESEND_S` until the task ends or
+    :data:`_CANCEL_GRACE_S` passes; :func:`_fetch` then forces the worker down.
+    """
+    import ray
+
+    deadline = time.monotonic() + _CANCEL_GRACE_S
+    while time.monotonic() < deadline:
+        ray.cancel(ref, force=False)
+        if ray.wait([ref], timeout=_RESEND_S)[0]:
+            return
 
 
 def _fetch(ref: Any, job: Job) -> JobResult:
@@ -146,8 +165,17 @@ def _run_in_worker(job: Job, policy: SandboxPolicy) -> JobResult:
     except KeyboardInterrupt:
         cancel_event.set()
         if thread.ident is not None:  # started: let the job see the event and clean up
-            thread.join()
+            _join_through_interrupts(thread)
         raise
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
+
+
+def _join_through_interrupts(thread: threading.Thread) -> None:
+    """Wait for ``thread``; repeated cancel interrupts must not cut the job's clean-up short."""
+    while thread.is_alive():
+        try:
+            thread.join(_POLL_S)
+        except KeyboardInterrupt:
+            continue
