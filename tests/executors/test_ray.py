@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +42,30 @@ def test_an_executor_leaves_a_ray_it_did_not_start_running() -> None:
 
     RayExecutor(1).shutdown()
     assert ray.is_initialized()
+
+
+DRIVER = """
+import sys
+from pathlib import Path
+
+from graftml.executors import RayExecutor
+from graftml.testing.executors import SLEEPER, make_job, wait_for_file
+
+executor = RayExecutor(1)
+job = make_job(Path(sys.argv[1]), SLEEPER, timeout_s=30.0)
+handle = executor.submit(job)
+wait_for_file(job.workdir / "pids.txt")
+handle.cancel()
+print(handle.result().status.value)
+executor.shutdown()
+"""
+
+
+def test_cancel_lands_when_the_driver_was_started_with_sigint_ignored(tmp_path: Path) -> None:
+    # a script's background job (`graft serve &`) starts with SIGINT ignored; Ray's workers
+    # inherit that, and Ray's cancel interrupt would be dropped without graftml's fix
+    env = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(tmp_path / "job")], capture_output=True, text=True,
+        timeout=120, env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert done.stdout.strip().splitlines()[-1:] == ["killed"], done.stderr[-2000:]

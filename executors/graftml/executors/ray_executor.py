@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from typing import Any
@@ -148,6 +149,7 @@ def _run_in_worker(job: Job, policy: SandboxPolicy) -> JobResult:
     helper thread so the interrupt only sets its cancel event; the kill and clean-up of the job's
     process tree then cannot be cut short by the exception.
     """
+    _accept_interrupts()
     cancel_event = threading.Event()
     outcome: list[JobResult | BaseException] = []
 
@@ -170,6 +172,17 @@ def _run_in_worker(job: Job, policy: SandboxPolicy) -> JobResult:
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
+
+
+def _accept_interrupts() -> None:
+    """Make SIGINT raise KeyboardInterrupt in this worker, as Ray's cancel needs.
+
+    A worker inherits an ignored SIGINT from a driver started in the background of a script
+    (``graft serve &``); Ray's interrupt is then silently dropped and cancel never lands.
+    """
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _join_through_interrupts(thread: threading.Thread) -> None:
