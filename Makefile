@@ -8,10 +8,14 @@ SRC := core agents search routing executors
 # llama-cpp-python is source-only and its default build crashes (AMX code) on these CPUs:
 # build it once with portable flags, keep the wheel outside pip's cache (which would hand back
 # a wheel built with other flags), and install it before anything that depends on it.
+# GGML_LLAMAFILE=OFF: llamafile's batched matmul rounds differently from one-token decoding,
+# which flipped a near-tie in prompt-lookup decoding (output no longer identical to plain
+# greedy); without it batched and one-token logits agree. Costs Gemma-3-270M prefill ~35%.
 LLAMA_VERSION := 0.3.36
-WHEELS := $(HOME)/.cache/graftml/wheels
+WHEELS := $(HOME)/.cache/graftml/wheels/portable-nollamafile
 LLAMA_WHEEL := $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64.whl
-LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+	-DGGML_LLAMAFILE=OFF
 
 .PHONY: demo test lint unit vllm bench clean
 
@@ -25,6 +29,7 @@ $(STAMP): pyproject.toml $(LLAMA_WHEEL)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(LLAMA_WHEEL)[server]"
+	$(PY) -m pip install -q --no-deps --force-reinstall "$(LLAMA_WHEEL)"  # same version, other flags
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 

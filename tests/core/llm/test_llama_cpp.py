@@ -53,3 +53,23 @@ def test_prompt_lookup_decoding_matches_plain_decoding_at_temperature_0(
                              speculative={"method": "prompt_lookup",
                                           "num_speculative_tokens": 4})
     assert smollm2.generate(plain).texts == smollm2.generate(fast).texts
+
+
+_CODE = """def total_price(items, tax_rate):
+    subtotal = 0
+    for item in items:
+        subtotal = subtotal + item.price * item.quantity
+    tax = subtotal * tax_rate
+    return subtotal + tax
+"""
+
+
+def test_prompt_lookup_keeps_gemma_greedy_output_over_96_tokens(gemma: LlamaCppBackend) -> None:
+    # with llamafile's batched matmul (Makefile builds without it) a near-tie flipped here
+    prompt = f"Original:\n{_CODE}\nThe same function with `subtotal` renamed to `net`:\n"
+    plain = GenerationRequest(prompt=prompt, max_tokens=96, stop=("\n\n\n",))
+    fast = GenerationRequest(prompt=prompt, max_tokens=96, stop=("\n\n\n",),
+                             speculative={"method": "prompt_lookup", "num_speculative_tokens": 4})
+    first = gemma.generate(plain)
+    assert first.usage.completion_tokens > 50
+    assert gemma.generate(fast).texts == first.texts
