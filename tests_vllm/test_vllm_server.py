@@ -84,3 +84,15 @@ def test_json_schema_output_parses(backend: OpenAICompatibleBackend) -> None:
 def test_seeded_samples_reproduce_over_http(backend: OpenAICompatibleBackend) -> None:
     request = chat("Tell me a fun fact.", n=2, temperature=0.9, seed=7, max_tokens=20)
     assert backend.generate(request).texts == backend.generate(request).texts
+
+
+def test_a_model_the_server_does_not_serve_is_a_one_line_error(spec: ModelSpec) -> None:
+    from graftml.errors import LLMError
+
+    client = OpenAICompatibleBackend(spec.model_copy(update={"model": "not-served"}))
+    try:
+        with pytest.raises(LLMError, match="model not served there") as info:
+            client.generate(chat("Hi", max_tokens=4))
+    finally:
+        client.close()
+    assert "\n" not in str(info.value)

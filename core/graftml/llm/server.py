@@ -27,24 +27,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve_argv(spec: ModelSpec, host: str, port: int, n_threads: int = 2) -> list[str]:
-    """The command line of llama.cpp's server for a registered local model."""
+def serve_argv(spec: ModelSpec, host: str, port: int, n_threads: int = 2,
+               api_key: str | None = None) -> list[str]:
+    """The command line of llama.cpp's server for a registered local model.
+
+    With ``api_key`` the server answers only requests bearing that key.
+    """
     if spec.provider != "llama_cpp":
         raise ConfigError(f"model {spec.name!r} is {spec.provider}, not a local llama_cpp model")
     return [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(spec)),
             "--model_alias", spec.name, "--host", host, "--port", str(port),
             "--n_ctx", str(spec.context_length), "--n_threads", str(n_threads),
-            "--logits_all", "true"]
+            "--logits_all", "true", *(["--api_key", api_key] if api_key else [])]
 
 
 class LocalServer:
     """Start llama.cpp's server on 127.0.0.1 and wait until it answers ``/v1/models``."""
 
     def __init__(self, spec: ModelSpec, port: int | None = None, n_threads: int = 2,
-                 log: Path | None = None, ready_timeout_s: float = 60.0) -> None:
+                 log: Path | None = None, ready_timeout_s: float = 60.0,
+                 api_key: str | None = None) -> None:
         self.spec, self.port = spec, port or free_port()
-        self._argv = serve_argv(spec, "127.0.0.1", self.port, n_threads)
-        self._log, self._timeout = log, ready_timeout_s
+        self._argv = serve_argv(spec, "127.0.0.1", self.port, n_threads, api_key)
+        self._log, self._timeout, self._api_key = log, ready_timeout_s, api_key
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -68,7 +73,9 @@ class LocalServer:
 
     def _ready(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.base_url}/models", timeout=1) as resp:
+            headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+            request = urllib.request.Request(f"{self.base_url}/models", headers=headers)
+            with urllib.request.urlopen(request, timeout=1) as resp:
                 return bool(resp.status == 200)
         except (urllib.error.URLError, OSError):
             return False

@@ -213,3 +213,13 @@ def test_a_model_without_grammar_support_gets_no_schema_and_prose_is_tolerated(
     close_operators(ops)
     assert backend.requests[0].json_schema is None
     assert candidate.params["model"] == "plain" and candidate.spec is not None
+
+
+def test_empty_completions_fall_back_and_their_prompts_are_still_charged(
+        make_ops: OperatorsFactory, ctx: OperatorContext, ledger: Ledger) -> None:
+    backend = ScriptedBackend(["", "  "], model="smollm2")
+    candidate = make_ops([], backend=backend)["draft"].build(DRAFT, ctx)
+    assert len(backend.requests) == 2
+    assert candidate.description.startswith("[llm failed: no valid answer in 2 attempts: ")
+    assert "empty" in candidate.description.split("built-in fallback")[0]
+    assert candidate.params["tokens"] == ledger.spent.tokens > 0

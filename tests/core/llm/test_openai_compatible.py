@@ -10,8 +10,8 @@ from graftml.budget import Budget, Ledger
 from graftml.errors import BudgetExceeded, LLMError
 from graftml.llm.metered import MeteredBackend
 from graftml.llm.openai_compat import OpenAICompatibleBackend
-from graftml.llm.registry import ModelSpec
-from graftml.llm.server import free_port
+from graftml.llm.registry import ModelSpec, get_model
+from graftml.llm.server import LocalServer, free_port
 from graftml.llm.types import GenerationRequest
 
 CHAT = ({"role": "user", "content": "Name one colour."},)
@@ -85,3 +85,17 @@ def test_context_overflow_is_a_clear_error(remote_spec: ModelSpec) -> None:
     with pytest.raises(LLMError, match=r"context|rejected"):
         OpenAICompatibleBackend(remote_spec).generate(
             GenerationRequest(prompt=long_prompt, max_tokens=4))
+
+
+def test_a_wrong_api_key_is_a_one_line_error_naming_the_variable(
+        remote_spec: ModelSpec, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRAFT_TEST_KEY", "wrong")
+    with LocalServer(get_model("smollm2"), n_threads=1, api_key="right") as guarded:
+        spec = remote_spec.model_copy(update={"base_url": guarded.base_url,
+                                              "api_key_env": "GRAFT_TEST_KEY"})
+        with pytest.raises(LLMError, match=r"rejected the API key; set \$GRAFT_TEST_KEY") as info:
+            OpenAICompatibleBackend(spec).generate(GenerationRequest(messages=CHAT, max_tokens=4))
+        monkeypatch.setenv("GRAFT_TEST_KEY", "right")
+        assert OpenAICompatibleBackend(spec).generate(
+            GenerationRequest(messages=CHAT, max_tokens=4)).usage.completion_tokens > 0
+    assert "\n" not in str(info.value)
