@@ -22,6 +22,18 @@ from graftml.types import Node, Proposal
 BUILD_FAILED = "build failed: "
 
 
+class BuildFailed(ValueError):
+    """No candidate could be built, after spending on it (an LLM operator's model calls).
+
+    ``params`` holds what goes on the node as for a built candidate: ``model``, ``tokens``,
+    ``usd`` and any details, so the journal shows who spent what on a node that never ran.
+    """
+
+    def __init__(self, message: str, params: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.params = dict(params)
+
+
 class PredictionStore(Protocol):
     """Read access to finished nodes' saved predictions."""
 

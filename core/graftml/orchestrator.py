@@ -19,7 +19,7 @@ from graftml.config import RunConfig
 from graftml.errors import GraftError
 from graftml.executor import Executor, JobHandle
 from graftml.journal import Journal
-from graftml.operators import BUILD_FAILED, Operator, OperatorContext
+from graftml.operators import BUILD_FAILED, BuildFailed, Operator, OperatorContext
 from graftml.rundir import FilePredictionStore, RunMeta, RunPaths
 from graftml.scoring import BadPredictions, load_predictions, score
 from graftml.searcher import Searcher
@@ -208,6 +208,8 @@ class Orchestrator:
         self._finish(node, proposal, status, value, error, time.perf_counter() - t0)
 
     def _fail_unbuilt(self, node: Node, proposal: Proposal, exc: Exception, t0: float) -> None:
+        if isinstance(exc, BuildFailed):  # the journal names the model and what it spent
+            node = self._node_from(node, Candidate(code="", description="", params=exc.params))
         node.timings["submitted"] = round(self.ledger.elapsed_s, 3)
         self.nodes[node.id] = node
         self.journal.start(node)

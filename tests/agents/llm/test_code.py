@@ -108,3 +108,25 @@ def test_a_broken_draft_is_repaired_by_a_debug_that_runs_and_scores(tmp_path: Pa
     assert debug.status == NodeStatus.OK and debug.score is not None and debug.score > 0.95
     assert debug.code == FIXED and debug.cost["tokens"] > 0
     assert result.best_node_id == debug.id
+
+
+def test_a_node_the_model_failed_to_build_names_the_model_and_what_it_spent(
+        tmp_path: Path) -> None:
+    cfg = validate({"name": "unbuilt", "task": {"data": "breast_cancer", "target": "target",
+                                                "metric": "roc_auc"},
+                    "budget": {"wall_s": 4}, "executor": {"workers": 1},
+                    "searcher": {"kind": "greedy", "num_drafts": 2, "operators": ["draft"]},
+                    "refit": False, "runs_dir": str(tmp_path)})
+    backend = ScriptedBackend(lambda request, index: "I cannot write code.", model="smollm2")
+    ledger = Ledger(Budget())
+    ops = make_llm_operators({"draft": LLMOperatorConfig(model="smollm2", level="code")}, {},
+                             ledger, tmp_path / "run", backends={"smollm2": backend})
+    try:
+        result = run(cfg, run_dir=tmp_path / "run", quiet=True, operators=ops)
+    finally:
+        close_operators(ops)
+    nodes = list(load_nodes(result.run_dir).values())
+    assert nodes and all(n.error.startswith("build failed: llm draft failed") for n in nodes)
+    assert {n.model for n in nodes} == {"smollm2"}
+    assert all(n.cost["tokens"] > 0 for n in nodes)
+    assert sum(n.cost["tokens"] for n in nodes) == ledger.spent.tokens

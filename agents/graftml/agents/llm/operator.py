@@ -19,7 +19,7 @@ from graftml.agents.llm.step import Record, Step, StepInput
 from graftml.candidate import Candidate
 from graftml.config import LLMOperatorConfig
 from graftml.errors import BudgetExceeded, LLMError
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import BuildFailed, Operator, OperatorContext
 from graftml.types import Node, Proposal
 
 STRUCTURED_MAX_TOKENS = 128  # a JSON action is short; this caps the worst case the ledger holds
@@ -117,15 +117,16 @@ class LLMOperator(Operator):
 
     def _fallback(self, proposal: Proposal, ctx: OperatorContext, reason: str,
                   state: BuildState) -> Candidate:
+        cost = {**self._cost(state), "model": self.model.spec.name}
+        cost["llm"]["failed"] = reason
         if self.builtin is None:
-            raise ValueError(f"llm {self.name} failed: {reason}")
+            raise BuildFailed(f"llm {self.name} failed: {reason}", cost)
         try:
             built = self.builtin.build(proposal, ctx)
         except ValueError as exc:
-            raise ValueError(f"llm {self.name} failed: {reason}; the built-in fallback failed "
-                             f"too: {one_line(exc)}") from None
-        cost = self._cost(state)
-        cost["llm"]["failed"] = reason
+            raise BuildFailed(f"llm {self.name} failed: {reason}; the built-in fallback failed "
+                              f"too: {one_line(exc)}", cost) from None
+        del cost["model"]  # the built-in operator built this candidate
         return replace(built, description=f"[llm failed: {reason}; built-in fallback] "
                                           f"{built.description}",
                        params={**built.params, **cost})
