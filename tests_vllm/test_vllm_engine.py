@@ -17,6 +17,7 @@ from graftml.llm.metered import make_backend
 from graftml.llm.registry import get_model
 from graftml.llm.types import GenerationRequest
 from graftml.llm.vllm_engine import VLLMEngineBackend
+from graftml.testing.decoding import greedy_agreement
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -117,10 +118,12 @@ def test_thinking_budget_needs_a_reasoning_config() -> None:
         plain.generate(chat("hi", thinking_budget=16))
 
 
-def test_ngram_speculative_output_matches_plain_decoding(backend: VLLMEngineBackend) -> None:
-    plain = backend.generate(GenerationRequest(prompt=REPETITIVE, max_tokens=64))
+def test_ngram_speculative_output_parts_from_plain_decoding_only_at_a_near_tie(
+        backend: VLLMEngineBackend) -> None:
+    plain = backend.generate(GenerationRequest(prompt=REPETITIVE, max_tokens=64, logprobs=True))
     fast = backend.generate(GenerationRequest(prompt=REPETITIVE, max_tokens=64, speculative=NGRAM))
-    assert fast.texts == plain.texts
+    agreement = greedy_agreement(plain.completions[0], fast.texts[0])
+    assert agreement.agrees and agreement.agreed_tokens >= 16, agreement
     assert fast.extra["speculative"]["method"] == "ngram"
 
 

@@ -2,7 +2,8 @@
 
 The same checks as ``tests/executors/ttc/test_local_models.py`` runs on llama.cpp: each strategy
 runs, its usage is what the engine reported, seeds reproduce; plus what is vLLM's own: N samples
-are one batched request, and ngram speculative decoding leaves greedy output unchanged.
+are one batched request, and ngram speculative decoding parts from greedy output only at a
+near-tie.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from graftml.executors.ttc import (
     TTCRequest,
     get_strategy,
     self_consistency,
-    single,
 )
 from graftml.llm.registry import get_model
+from graftml.llm.types import GenerationRequest
 from graftml.llm.vllm_engine import VLLMEngineBackend
 from graftml.testing.backends import RecordingBackend
+from graftml.testing.decoding import greedy_agreement
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -84,14 +86,24 @@ def test_seeded_samples_reproduce(engine: VLLMEngineBackend) -> None:
     assert first.votes == again.votes
 
 
-def test_ngram_speculation_leaves_greedy_output_unchanged(engine: VLLMEngineBackend) -> None:
+def test_ngram_speculation_parts_from_greedy_output_only_at_a_near_tie(
+        engine: VLLMEngineBackend) -> None:
+    # exact equality held on one CPU and broke on another at a near-tie: assert what is stable
     prompt = ("Copy this list exactly: red, green, blue, red, green, blue, red, green, blue, "
               "red, green, blue.")
     request = question(messages=({"role": "user", "content": prompt},), max_tokens=32)
-    plain = single(request, engine)
+    plain = engine.generate(with_logprobs(request)).completions[0]
     fast = get_strategy("speculative")(replace(request, speculative=NGRAM), engine, None)
-    assert fast.text == plain.text
+    agreement = greedy_agreement(plain, fast.text)
+    assert agreement.agrees, (plain.text, fast.text, agreement)
+    assert agreement.agreed_tokens >= 8  # speculation accepted drafts over a real stretch
     assert fast.extra["method"] == "ngram"
+
+
+def with_logprobs(request: TTCRequest) -> GenerationRequest:
+    """The plain greedy request ``single`` sends, with per-token margins."""
+    return GenerationRequest(messages=request.messages, max_tokens=request.max_tokens,
+                             seed=request.seed, logprobs=True)
 
 
 @pytest.mark.parametrize(("fields", "message"), [

@@ -14,8 +14,14 @@ from typing import Any
 
 from graftml.errors import LLMError
 from graftml.llm.local_models import gguf_path
+from graftml.llm.logprobs import parse_logprobs
 from graftml.llm.registry import ModelSpec
-from graftml.llm.types import Completion, GenerationRequest, GenerationResult, Usage
+from graftml.llm.types import (
+    Completion,
+    GenerationRequest,
+    GenerationResult,
+    Usage,
+)
 
 
 class LlamaCppBackend:
@@ -66,8 +72,8 @@ class LlamaCppBackend:
                 if request.json_schema is not None:
                     kwargs["response_format"] = {"type": "json_object",
                                                  "schema": request.json_schema}
-                if request.logprobs:  # the chat wrapper needs top_logprobs to return any
-                    kwargs["logprobs"], kwargs["top_logprobs"] = True, 1
+                if request.logprobs:  # top-2: the sampled token's margin over the runner-up
+                    kwargs["logprobs"], kwargs["top_logprobs"] = True, 2
                 out = llm.create_chat_completion(messages=list(request.messages), **kwargs)
             else:
                 if request.json_schema is not None:
@@ -76,7 +82,7 @@ class LlamaCppBackend:
                     kwargs["grammar"] = LlamaGrammar.from_json_schema(
                         _dumps(request.json_schema), verbose=False)
                 if request.logprobs:
-                    kwargs["logprobs"] = 1
+                    kwargs["logprobs"] = 2
                 out = llm.create_completion(prompt=request.prompt or "", **kwargs)
         except ValueError as exc:  # llama-cpp-python raises ValueError on context overflow
             raise LLMError(f"llama_cpp model {self.model!r}: {str(exc)[:200]}; "
@@ -109,15 +115,12 @@ def _dumps(schema: dict[str, Any]) -> str:
 def _parse(out: dict[str, Any], chat: bool) -> tuple[Completion, Usage]:
     choice = out["choices"][0]
     text = (choice["message"].get("content") or "") if chat else choice.get("text", "")
-    logprobs = None
-    lp = choice.get("logprobs")
-    if lp:
-        if chat:
-            logprobs = tuple(float(t["logprob"]) for t in lp.get("content") or [])
-        else:
-            logprobs = tuple(float(v) for v in lp.get("token_logprobs") or [] if v is not None)
     u = out.get("usage") or {}
     usage = Usage(prompt_tokens=int(u.get("prompt_tokens", 0)),
                   completion_tokens=int(u.get("completion_tokens", 0)))
-    return Completion(text, choice.get("finish_reason") or "stop", logprobs,
-                      usage.completion_tokens), usage
+    finish = choice.get("finish_reason") or "stop"
+    lp = choice.get("logprobs")
+    if not lp:
+        return Completion(text, finish, None, usage.completion_tokens), usage
+    chosen, tokens, margins = parse_logprobs(lp, chat)
+    return Completion(text, finish, chosen, usage.completion_tokens, tokens, margins), usage

@@ -12,8 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graftml.errors import LLMError
+from graftml.llm.logprobs import parse_logprobs
 from graftml.llm.registry import ModelSpec
-from graftml.llm.types import Completion, GenerationRequest, GenerationResult, Usage
+from graftml.llm.types import (
+    Completion,
+    GenerationRequest,
+    GenerationResult,
+    Usage,
+)
 
 
 class OpenAICompatibleBackend:
@@ -61,12 +67,12 @@ class OpenAICompatibleBackend:
             if request.messages is not None:
                 if request.json_schema is not None:
                     kwargs["response_format"] = self._response_format(request.json_schema)
-                if request.logprobs:
-                    kwargs["logprobs"], kwargs["top_logprobs"] = True, 1
+                if request.logprobs:  # top-2: the sampled token's margin over the runner-up
+                    kwargs["logprobs"], kwargs["top_logprobs"] = True, 2
                 return self._client.chat.completions.create(
                     messages=list(request.messages), **kwargs)  # type: ignore[arg-type]
             if request.logprobs:
-                kwargs["logprobs"] = 1
+                kwargs["logprobs"] = 2
             if request.json_schema is not None:
                 kwargs.setdefault("extra_body", {})["response_format"] = self._response_format(
                     request.json_schema)
@@ -117,18 +123,14 @@ def _completions(response: Any, chat: bool) -> list[Completion]:
     out = []
     for choice in response.choices:
         text = (choice.message.content or "") if chat else (choice.text or "")
-        out.append(Completion(text, choice.finish_reason or "stop", _logprobs(choice, chat)))
+        finish = choice.finish_reason or "stop"
+        lp = getattr(choice, "logprobs", None)
+        if lp is None:
+            out.append(Completion(text, finish))
+            continue
+        chosen, tokens, margins = parse_logprobs(lp.model_dump(), chat)
+        out.append(Completion(text, finish, chosen, 0, tokens, margins))
     return out
-
-
-def _logprobs(choice: Any, chat: bool) -> tuple[float, ...] | None:
-    lp = getattr(choice, "logprobs", None)
-    if lp is None:
-        return None
-    if chat:
-        return tuple(float(t.logprob) for t in (lp.content or []))
-    values = getattr(lp, "token_logprobs", None) or []
-    return tuple(float(v) for v in values if v is not None)
 
 
 def _usage(response: Any) -> Usage:

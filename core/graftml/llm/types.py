@@ -60,12 +60,21 @@ class Usage:
 
 @dataclass(frozen=True)
 class Completion:
-    """One sample."""
+    """One sample.
+
+    With ``logprobs`` requested, ``token_logprobs`` holds each sampled token's log-probability,
+    ``tokens`` its text and ``token_margins`` the gap between the best and the second-best
+    log-probability at that position (a near-tie where it is small: there, floating-point noise
+    between two decoding paths or two CPUs may pick the other token). Backends that cannot
+    report a field leave it ``None``.
+    """
 
     text: str
     finish_reason: str = "stop"
     token_logprobs: tuple[float, ...] | None = None
     completion_tokens: int = 0
+    tokens: tuple[str, ...] | None = None
+    token_margins: tuple[float, ...] | None = None
 
     @property
     def mean_logprob(self) -> float | None:
@@ -87,3 +96,9 @@ class GenerationResult:
     @property
     def texts(self) -> list[str]:
         return [c.text for c in self.completions]
+
+
+def top_margin(logprobs: list[float]) -> float:
+    """Best minus second-best of one position's top log-probabilities (inf with fewer than 2)."""
+    best = sorted(logprobs, reverse=True)
+    return best[0] - best[1] if len(best) > 1 else float("inf")

@@ -35,7 +35,13 @@ from typing import Any
 
 from graftml.errors import ConfigError, LLMError
 from graftml.llm.registry import ModelSpec
-from graftml.llm.types import Completion, GenerationRequest, GenerationResult, Usage
+from graftml.llm.types import (
+    Completion,
+    GenerationRequest,
+    GenerationResult,
+    Usage,
+    top_margin,
+)
 
 MiB = 2**20
 SPECULATIVE_ALIASES = {"prompt_lookup": "ngram"}
@@ -195,29 +201,33 @@ def sampling_params(request: GenerationRequest) -> Any:
     return params.SamplingParams(
         n=request.n, temperature=request.temperature, top_p=request.top_p, seed=request.seed,
         max_tokens=request.max_tokens, stop=list(request.stop) or None,
-        logprobs=1 if request.logprobs else None, structured_outputs=structured,
+        logprobs=2 if request.logprobs else None, structured_outputs=structured,
         thinking_token_budget=request.thinking_budget)
 
 
 def to_result(output: Any, request: GenerationRequest, latency_s: float, model: str,
               extra: dict[str, Any] | None = None) -> GenerationResult:
     """A vLLM ``RequestOutput`` as a :class:`GenerationResult` (usage as the module defines)."""
-    completions = tuple(
-        Completion(sample.text, sample.finish_reason or "stop",
-                   _token_logprobs(sample) if request.logprobs else None, len(sample.token_ids))
-        for sample in output.outputs)
+    completions = tuple(_completion(sample, request.logprobs) for sample in output.outputs)
     usage = Usage(prompt_tokens=len(output.prompt_token_ids or ()),
                   completion_tokens=sum(c.completion_tokens for c in completions),
                   cached_tokens=int(output.num_cached_tokens or 0))
     return GenerationResult(completions, usage, latency_s, model, calls=1, extra=extra or {})
 
 
-def _token_logprobs(sample: Any) -> tuple[float, ...] | None:
-    """The log-probability of each sampled token (vLLM returns top-k dicts per position)."""
-    if sample.logprobs is None:
-        return None
-    return tuple(float(position[token].logprob)
-                 for token, position in zip(sample.token_ids, sample.logprobs, strict=False))
+def _completion(sample: Any, logprobs: bool) -> Completion:
+    """One vLLM sample; with ``logprobs``, per token its log-probability, text and top-2 margin
+    (vLLM returns, per position, the sampled token and the top-k as ``Logprob`` objects)."""
+    finish = sample.finish_reason or "stop"
+    if not logprobs or sample.logprobs is None:
+        return Completion(sample.text, finish, None, len(sample.token_ids))
+    positions = list(zip(sample.token_ids, sample.logprobs, strict=False))
+    chosen = tuple(float(position[token].logprob) for token, position in positions)
+    texts = tuple(str(position[token].decoded_token or "") for token, position in positions)
+    return Completion(sample.text, finish, chosen, len(sample.token_ids), texts,
+                      tuple(top_margin([float(p.logprob) for p in position.values()])
+                            for _, position in positions))
+
 
 
 def _first_line(exc: BaseException) -> str:

@@ -3,4 +3,6 @@
 * :mod:`graftml.testing.searchers`: :class:`~graftml.testing.searchers.SearcherContract`.
 * :mod:`graftml.testing.executors`: :class:`~graftml.testing.executors.ExecutorContract`.
 * :mod:`graftml.testing.backends`: :class:`~graftml.testing.backends.RecordingBackend`.
+* :mod:`graftml.testing.decoding`: :func:`~graftml.testing.decoding.greedy_agreement` (two
+  greedy decoding paths agree up to the first near-tie).
 """

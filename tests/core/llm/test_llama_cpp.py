@@ -9,6 +9,7 @@ import pytest
 from graftml.llm.llama_cpp_backend import LlamaCppBackend
 from graftml.llm.registry import get_model
 from graftml.llm.types import GenerationRequest
+from graftml.testing.decoding import greedy_agreement
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +46,17 @@ def test_base_model_completion_with_logprobs(gemma: LlamaCppBackend) -> None:
     assert len(result.completions[0].token_logprobs or ()) == result.usage.completion_tokens
 
 
-def test_prompt_lookup_decoding_matches_plain_decoding_at_temperature_0(
+def test_prompt_lookup_decoding_parts_from_plain_decoding_only_at_a_near_tie(
         smollm2: LlamaCppBackend) -> None:
     prompt = "Repeat exactly: alpha beta gamma delta alpha beta gamma delta alpha beta"
-    plain = GenerationRequest(messages=({"role": "user", "content": prompt},), max_tokens=16)
+    plain = GenerationRequest(messages=({"role": "user", "content": prompt},), max_tokens=16,
+                              logprobs=True)
     fast = GenerationRequest(messages=plain.messages, max_tokens=16,
                              speculative={"method": "prompt_lookup",
                                           "num_speculative_tokens": 4})
-    assert smollm2.generate(plain).texts == smollm2.generate(fast).texts
+    reference = smollm2.generate(plain).completions[0]
+    agreement = greedy_agreement(reference, smollm2.generate(fast).texts[0])
+    assert agreement.agrees and agreement.agreed_tokens >= 8, agreement
 
 
 _CODE = """def total_price(items, tax_rate):
@@ -65,11 +69,13 @@ _CODE = """def total_price(items, tax_rate):
 
 
 def test_prompt_lookup_keeps_gemma_greedy_output_over_96_tokens(gemma: LlamaCppBackend) -> None:
-    # with llamafile's batched matmul (Makefile builds without it) a near-tie flipped here
+    # with llamafile's batched matmul (Makefile builds without it) a clear choice flipped here;
+    # a near-tie may still flip on another CPU: the texts may part ways only at a near-tie
     prompt = f"Original:\n{_CODE}\nThe same function with `subtotal` renamed to `net`:\n"
-    plain = GenerationRequest(prompt=prompt, max_tokens=96, stop=("\n\n\n",))
+    plain = GenerationRequest(prompt=prompt, max_tokens=96, stop=("\n\n\n",), logprobs=True)
     fast = GenerationRequest(prompt=prompt, max_tokens=96, stop=("\n\n\n",),
                              speculative={"method": "prompt_lookup", "num_speculative_tokens": 4})
-    first = gemma.generate(plain)
-    assert first.usage.completion_tokens > 50
-    assert gemma.generate(fast).texts == first.texts
+    reference = gemma.generate(plain).completions[0]
+    assert reference.completion_tokens > 50
+    agreement = greedy_agreement(reference, gemma.generate(fast).texts[0])
+    assert agreement.agrees and agreement.agreed_tokens >= 40, agreement
