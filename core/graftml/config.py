@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graftml.budget import Budget
-from graftml.data.task import Task
+from graftml.data.task import DEFAULT_HOLDOUT, Task
 from graftml.errors import ConfigError
 
 OPERATORS = ("draft", "improve", "debug", "tune", "merge", "crossover")
@@ -30,10 +30,20 @@ class TaskConfig(_Model):
     metric: str | None = None
     direction: Literal["maximize", "minimize"] | None = None
     seed: int = 0
-    test_size: float = Field(0.2, ge=0.05, le=0.5)
-    valid_size: float = Field(0.2, ge=0.05, le=0.5)
+    # rows held out for an honest final score; default 0.1, or 0 when test_data is given (every
+    # labelled row then goes into the final model)
+    holdout: float | None = Field(None, ge=0, le=0.5)
+    folds: int | None = Field(None, ge=1, le=20)  # default: by rows (8, 5, 3; 1 = hold-out)
+    valid_size: float = Field(0.2, ge=0.05, le=0.5)  # validation share when folds is 1
     description: str = ""
     test_data: str | None = None  # a user table to predict after the final pick
+
+    @property
+    def holdout_share(self) -> float:
+        """The hold-out share in force (the default depends on ``test_data``)."""
+        if self.holdout is not None:
+            return self.holdout
+        return 0.0 if self.test_data else DEFAULT_HOLDOUT
 
 
 class BudgetConfig(_Model):
@@ -117,7 +127,7 @@ class RunConfig(_Model):
     executor: ExecutorConfig = LocalExecutorConfig()
     cheap_eval: CheapEvalConfig = CheapEvalConfig()
     llm_operators: dict[str, LLMOperatorConfig] = Field(default_factory=dict)
-    refit: bool = True  # refit the final pick on train+valid when the budget allows
+    refit: bool = True  # refit an unbagged final pick on every search row
     runs_dir: str = "runs"
 
     @model_validator(mode="before")
@@ -133,8 +143,8 @@ class RunConfig(_Model):
     def to_task(self) -> Task:
         t = self.task
         return Task(data=t.data, target=t.target, metric=t.metric, direction=t.direction,
-                    budget=self.budget.to_budget(), seed=t.seed, test_size=t.test_size,
-                    valid_size=t.valid_size, name=self.name)
+                    budget=self.budget.to_budget(), seed=t.seed, holdout=t.holdout_share,
+                    folds=t.folds, valid_size=t.valid_size, name=self.name)
 
 
 def _format(exc: ValidationError, source: str) -> str:

@@ -1,6 +1,9 @@
-"""After the search: pick on validation, refit if the budget allows, score the hold-out once.
+"""After the search: pick on the out-of-fold score, refit if unbagged, score the hold-out once.
 
-The hold-out test labels are read here and nowhere else, after the pick is made.
+A bagged pick (k-fold) predicts with the mean of its fold models, which together saw every search
+row: no refit. An unbagged pick (single split) is refit on every search row; the search stops
+early enough for that, and a refit that cannot run is a warning, never silent. The hold-out test
+labels are read here and nowhere else, after the pick is made.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from graftml.data.metrics import Metric
 from graftml.decision import fit_threshold, shift, wants_threshold
 from graftml.executor import Executor
 from graftml.orchestrator import JOB_ENV
-from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, load_labels
+from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, job_spec, load_labels
 from graftml.scoring import BadPredictions, load_predictions, score
 from graftml.types import Job, JobStatus, Node, NodeStatus
 
-REFIT_SLACK = 1.3  # train+valid is ~25% larger than train; jobs vary
-MAX_REFIT_SHARE = 0.25  # refit only when it costs at most this share of the wall budget
+REFIT_SLACK = 1.3  # every search row is ~25% more than the train rows; jobs vary
+REFIT_START_S = 1.0  # a job's start-up and data load, on top of its measured fit
+MAX_REFIT_SHARE = 0.5  # beyond this share of the wall budget a refit is skipped, with a warning
 
 
 @dataclass
@@ -33,6 +37,9 @@ class FinalPick:
     valid_score: float | None = None
     test_score: float | None = None
     refit: bool = False
+    bagged: bool = False  # predictions are the mean of fold models (no refit needed)
+    final_fit: str = ""  # which rows the final model was fit on, in words
+    warning: str | None = None  # e.g. an unbagged pick that could not be refit
     user_predictions: Path | None = None
     user_score: float | None = None
     threshold: float | None = None  # decision threshold fitted on validation (binary F1, ...)
@@ -57,12 +64,12 @@ def refit_members(node: Node) -> list[str]:
 
 
 def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
-    """Seconds a refit of ``node`` on train+valid is expected to take.
+    """Seconds a refit of ``node`` on every search row is expected to take, start-up included.
 
     A precomputed ensemble refits every distinct pipeline it blends with a non-zero weight,
     once, through any nesting of ensembles.
     """
-    total, stack, seen = 0.0, [node], set()
+    total, stack, seen = REFIT_START_S, [node], set()
     while stack:
         current = stack.pop()
         if current.id in seen:
@@ -86,24 +93,20 @@ def refit_reserve_s(best: Node | None, nodes: dict[str, Node], wall_s: float | N
         return 0.0
     estimate = refit_estimate_s(best, nodes)
     if wall_s is not None and estimate > MAX_REFIT_SHARE * wall_s:
-        return 0.0  # keep searching; predict with the search-time fit
+        return 0.0  # keep searching; the pick predicts with its search-time fit (a warning)
     return estimate
 
 
 def _refit(best: Node, paths: RunPaths, meta: RunMeta, executor: Executor, threads: int,
            timeout_s: float, sizes: dict[str, int]) -> dict[str, np.ndarray] | None:
-    splits = [s for s in meta.splits if s != "valid"]
-    spec = {"train": str(paths.data_file("train_full")), "target": meta.target,
-            "predict": {s: str(paths.data_file(s)) for s in splits},
-            "info": meta.info(threads)}
     job = Job(id=f"{best.id}-refit", workdir=paths.node_dir(best.id, "refit"),
-              script=job_script(best.code), job_spec=spec, timeout_s=timeout_s,
-              threads=threads, num_cpus=float(threads), env=JOB_ENV)
+              script=job_script(best.code), job_spec=job_spec(paths, meta, threads, None),
+              timeout_s=timeout_s, threads=threads, num_cpus=float(threads), env=JOB_ENV)
     result = executor.submit(job).result()
     if result.status != JobStatus.OK or result.workdir is None:
         return None
     try:
-        return load_predictions(result.workdir, splits, sizes, meta.n_classes)
+        return load_predictions(result.workdir, meta.prediction_sets, sizes, meta.n_classes)
     except BadPredictions:
         return None
 
@@ -111,27 +114,46 @@ def _refit(best: Node, paths: RunPaths, meta: RunMeta, executor: Executor, threa
 def finalize(nodes: dict[str, Node], metric: Metric, paths: RunPaths, meta: RunMeta,
              ledger: Ledger, executor: Executor, threads: int, refit: bool,
              sizes: dict[str, int], user_target: np.ndarray | None) -> FinalPick:
-    """Pick, optionally refit, score the hold-out once and export the winner."""
+    """Pick, refit an unbagged pick, score the hold-out once and export the winner."""
     best = pick_best(nodes, metric)
     if best is None:
         return FinalPick(None)
     preds = {s: FilePredictionStore(paths).load(best.id, s) for s in meta.splits}
-    pick = FinalPick(best, valid_score=best.score)
-    reserve = refit_reserve_s(best, nodes, ledger.budget.wall_s)
-    window = ledger.remaining_wall_s() - tail_margin_s(ledger.budget.wall_s)
-    # the reserve carries REFIT_SLACK; the refit is tried when the bare estimate fits the time
-    # left before the tail margin, and that time is its timeout, so the budget holds either way
-    if refit and 0 < reserve / REFIT_SLACK < window:
-        refitted = _refit(best, paths, meta, executor, threads, window, sizes)
-        if refitted is not None:
-            preds.update(refitted)
-            pick.refit = True
+    pick = FinalPick(best, valid_score=best.score, bagged=meta.bagged)
+    if meta.bagged:
+        pick.final_fit = (f"mean of {meta.n_folds} fold models, each fit on "
+                          f"{meta.n_folds - 1}/{meta.n_folds} of the {meta.n_train} search rows")
+    elif refit:
+        _refit_pick(pick, preds, nodes, paths, meta, ledger, executor, threads, sizes)
+    else:
+        pick.final_fit = f"fit on the train part of the {meta.n_train} search rows (refit off)"
     labels = load_labels(paths)
     if wants_threshold(metric, meta.task_type) and preds.get("valid") is not None:
         pick.threshold = fit_threshold(metric, labels["valid"], np.asarray(preds["valid"]))
     _score(pick, preds, labels["test"], metric, paths, meta, user_target)
     _export(best, paths, meta, pick.threshold)
     return pick
+
+
+def _refit_pick(pick: FinalPick, preds: dict[str, np.ndarray | None], nodes: dict[str, Node],
+                paths: RunPaths, meta: RunMeta, ledger: Ledger, executor: Executor,
+                threads: int, sizes: dict[str, int]) -> None:
+    """Refit the (unbagged) pick on every search row, or say loudly why not."""
+    assert pick.node is not None
+    estimate = refit_estimate_s(pick.node, nodes)
+    window = ledger.remaining_wall_s() - tail_margin_s(ledger.budget.wall_s)
+    refitted = None
+    if window > 0:  # the search stopped early enough for the estimate; that time is the timeout
+        refitted = _refit(pick.node, paths, meta, executor, threads, window, sizes)
+    if refitted is None:
+        pick.final_fit = f"fit on the train part of the {meta.n_train} search rows"
+        pick.warning = (f"the pick was not refit on all {meta.n_train} search rows (needs "
+                        f"~{estimate:.0f}s, {max(window, 0):.0f}s left); its predictions come "
+                        "from the train part only: raise budget.wall_s")
+        return
+    preds.update(refitted)
+    pick.refit = True
+    pick.final_fit = f"refit on all {meta.n_train} search rows"
 
 
 def _score(pick: FinalPick, preds: dict[str, np.ndarray | None], y_test: np.ndarray,

@@ -2,8 +2,10 @@
 
 The orchestrator owns all I/O. Every proposal and node is journaled before and after its job
 (fsync'd once per step, see :mod:`graftml.journal`), every job second is charged to the ledger,
-and at most ``executor.capacity`` jobs are in flight. A node may first run on a training
-subsample (cheap evaluation) and be pruned there.
+and at most ``executor.capacity`` jobs are in flight. A node's score is the metric of its
+out-of-fold predictions (see :mod:`graftml.data.folds`). A node may first run a cheap fit (its
+first fold when bagging, else a training subsample), be pruned on that score, or go on: a
+bagged node then fits only its remaining folds.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from graftml.budget import Ledger
 from graftml.candidate import Candidate, job_script
 from graftml.config import RunConfig
@@ -20,8 +24,8 @@ from graftml.errors import GraftError
 from graftml.executor import Executor, JobHandle
 from graftml.journal import Journal
 from graftml.operators import BUILD_FAILED, BuildFailed, Operator, OperatorContext
-from graftml.rundir import FilePredictionStore, RunMeta, RunPaths
-from graftml.scoring import BadPredictions, load_predictions, score
+from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, job_spec
+from graftml.scoring import BadPredictions, fold_spread, load_predictions, score
 from graftml.searcher import Searcher
 from graftml.types import Job, JobResult, JobStatus, Node, NodeStatus, Outcome, Proposal
 
@@ -33,8 +37,10 @@ JOB_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 class _InFlight:
     node: Node
     proposal: Proposal
-    fidelity: float
+    cheap: bool  # a cheap first fit, to be promoted or pruned
+    fold_ids: list[int]
     overhead_s: float = 0.0
+    earlier: dict[str, np.ndarray] | None = None  # predictions of the cheap fit's folds, reused
 
 
 @dataclass
@@ -63,6 +69,8 @@ class Orchestrator:
         self.searcher, self.operators, self.executor = searcher, operators, executor
         self.journal, self.ledger, self.ctx, self.nodes = journal, ledger, ctx, nodes
         self.store = FilePredictionStore(paths)
+        folds = np.load(paths.folds_file())
+        self.scored_folds = folds[folds >= 0]  # fold of each out-of-fold prediction row
         self.deadline = deadline  # elapsed-seconds mark at which the search must stop
         self.on_update = on_update
         self.stats = Stats()
@@ -129,7 +137,7 @@ class Orchestrator:
                 return
         self.nodes[node.id] = node
         self.journal.start(node)
-        self._submit(node, proposal, self._first_fidelity(node), time.perf_counter() - t0)
+        self._submit(node, proposal, self._starts_cheap(node), time.perf_counter() - t0)
 
     def _node_from(self, node: Node, cand: Candidate) -> Node:
         params = {**node.params, **cand.params}
@@ -139,60 +147,86 @@ class Orchestrator:
                        params=params, model=model, cost=cost,
                        timings={"submitted": round(self.ledger.elapsed_s, 3)})
 
-    def _first_fidelity(self, node: Node) -> float:
-        ce = self.cfg.cheap_eval
-        if self.meta.has_subsample and node.operator != "merge":
-            return ce.fraction
-        return 1.0
+    def _starts_cheap(self, node: Node) -> bool:
+        return self.meta.cheap_eval and node.operator != "merge"
 
-    def _submit(self, node: Node, proposal: Proposal, fidelity: float, overhead: float) -> None:
+    def _submit(self, node: Node, proposal: Proposal, cheap: bool, overhead: float,
+                earlier: dict[str, np.ndarray] | None = None) -> None:
+        """Run ``node``'s cheap first fit, or its full fit (the folds ``earlier`` lacks)."""
         t0 = time.perf_counter()
-        stage = "" if fidelity == 1.0 else "low"
-        train = "train" if fidelity == 1.0 else "train_sub"
+        k = self.meta.n_folds
+        fold_ids = [0] if cheap else list(range(1 if earlier is not None else 0, k))
+        fidelity = len(fold_ids) / k if self.meta.bagged else (
+            self.cfg.cheap_eval.fraction if cheap else 1.0)
         ex = self.cfg.executor
-        spec = {"train": str(self.paths.data_file(train)), "target": self.meta.target,
-                "predict": {s: str(self.paths.data_file(s)) for s in self.meta.splits},
-                "info": self.meta.info(ex.threads, fidelity)}
+        stage = "low" if cheap else ""
         job = Job(id=f"{node.id}{'-' + stage if stage else ''}",
                   workdir=self.paths.node_dir(node.id, stage), script=job_script(node.code),
-                  job_spec=spec, timeout_s=ex.timeout_s, memory_mb=ex.memory_mb,
-                  max_procs=ex.max_procs, threads=ex.threads, num_cpus=float(ex.threads),
-                  env=JOB_ENV)
+                  job_spec=job_spec(self.paths, self.meta, ex.threads, fold_ids, cheap, fidelity),
+                  timeout_s=ex.timeout_s, memory_mb=ex.memory_mb, max_procs=ex.max_procs,
+                  threads=ex.threads, num_cpus=float(ex.threads), env=JOB_ENV)
         handle = self.executor.submit(job)
-        self._flight[handle] = _InFlight(node, proposal, fidelity,
-                                         overhead + time.perf_counter() - t0)
+        self._flight[handle] = _InFlight(node, proposal, cheap, fold_ids,
+                                         overhead + time.perf_counter() - t0, earlier)
 
     def _collect(self, handle: JobHandle) -> None:
         item = self._flight.pop(handle)
         result = handle.result()
         t0 = time.perf_counter()
         self.ledger.charge("job", item.node.id, job_s=round(result.duration_s, 3))
-        status, value, error = self._evaluate(item.node, result)
-        if status == NodeStatus.OK and item.fidelity < 1.0:
+        item.node.cost["job_s"] = item.node.cost.get("job_s", 0.0) + round(result.duration_s, 3)
+        status, value, error, preds = self._evaluate(item, result)
+        if status == NodeStatus.OK and item.cheap:
             assert value is not None
             item.node.metrics["low_fidelity_score"] = value
             oriented = self.ctx.metric.oriented(value)
             operator = self.operators[item.proposal.operator]
             if operator.should_promote(item.node, oriented, self.ctx):
-                self._submit(item.node, item.proposal, 1.0,
-                             item.overhead_s + time.perf_counter() - t0)
+                reuse = preds if self.meta.bagged and self.meta.n_folds > 1 else None
+                self._submit(item.node, item.proposal, False,
+                             item.overhead_s + time.perf_counter() - t0, reuse)
                 return
             status, value = NodeStatus.PRUNED, None
-        item.node.cost["job_s"] = item.node.cost.get("job_s", 0.0) + round(result.duration_s, 3)
         self._finish(item.node, item.proposal, status, value, error,
                      item.overhead_s + time.perf_counter() - t0)
 
-    def _evaluate(self, node: Node, result: JobResult) -> tuple[NodeStatus, float | None, str]:
+    def _evaluate(self, item: _InFlight, result: JobResult
+                  ) -> tuple[NodeStatus, float | None, str, dict[str, np.ndarray]]:
+        """Status, score and predictions of a finished fit (the reused folds merged in)."""
         if result.status != JobStatus.OK:
-            return NodeStatus(str(result.status)), None, result.error
+            return NodeStatus(str(result.status)), None, result.error, {}
         assert result.workdir is not None
+        held = np.isin(self.scored_folds, item.fold_ids)
         try:
-            preds = load_predictions(result.workdir, self.meta.splits, self.sizes,
-                                     self.meta.n_classes)
-            value = score(self.ctx.metric, self.ctx.y_valid, preds["valid"])
+            preds = load_predictions(result.workdir, self.meta.splits,
+                                     {**self.sizes, "valid": int(held.sum())}, self.meta.n_classes)
+            if item.earlier is not None:
+                preds, held = self._merge_folds(item, preds), np.ones_like(held)
+                self.store.save(item.node.id, preds)
+            value = score(self.ctx.metric, self.ctx.y_valid[held], preds["valid"])
+            self._record_spread(item.node, preds["valid"], held)
         except BadPredictions as exc:
-            return NodeStatus.ERROR, None, str(exc)
-        return NodeStatus.OK, value, ""
+            return NodeStatus.ERROR, None, str(exc), {}
+        return NodeStatus.OK, value, "", preds
+
+    def _record_spread(self, node: Node, oof: np.ndarray, held: np.ndarray) -> None:
+        """The fold-to-fold standard deviation of a bagged node's score (report error bars)."""
+        if self.meta.bagged and held.all():
+            spread = fold_spread(self.ctx.metric, self.ctx.y_valid, oof, self.scored_folds)
+            if spread is not None:
+                node.metrics["cv_std"] = round(spread, 6)
+
+    def _merge_folds(self, item: _InFlight, later: dict[str, np.ndarray]
+                     ) -> dict[str, np.ndarray]:
+        """Predictions of every fold from the cheap fit's folds and the later ones."""
+        assert item.earlier is not None
+        k, n_later = self.meta.n_folds, len(item.fold_ids)
+        early_rows = ~np.isin(self.scored_folds, item.fold_ids)
+        valid = np.empty((len(self.scored_folds), *later["valid"].shape[1:]))
+        valid[early_rows], valid[~early_rows] = item.earlier["valid"], later["valid"]
+        merged = {split: ((k - n_later) * item.earlier[split] + n_later * later[split]) / k
+                  for split in later if split != "valid"}
+        return {"valid": valid, **merged}
 
     def _finish_precomputed(self, node: Node, proposal: Proposal, cand: Candidate,
                             t0: float) -> None:
@@ -201,6 +235,8 @@ class Orchestrator:
         self.journal.start(node)
         try:
             value = score(self.ctx.metric, self.ctx.y_valid, cand.predictions["valid"])
+            self._record_spread(node, np.asarray(cand.predictions["valid"]),
+                                np.ones(len(self.scored_folds), dtype=bool))
             self.store.save(node.id, cand.predictions)
             status, error = NodeStatus.OK, ""
         except (BadPredictions, KeyError) as exc:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
+import math
 from typing import TYPE_CHECKING, Any
 
 from graftml.data.metrics import Metric
@@ -18,13 +20,50 @@ OPERATOR_COLORS = {"draft": "tab:blue", "improve": "tab:green", "tune": "tab:ora
                    "debug": "tab:red", "merge": "tab:purple", "crossover": "tab:brown"}
 
 
+def family(node: Node) -> str:
+    """The model family of a node: its spec's model kind, ``ensemble``, or ``custom`` code."""
+    kind = (node.spec or {}).get("model")
+    return str(kind) if kind else "custom"
+
+
 def leaderboard(nodes: dict[str, Node], metric: Metric) -> list[dict[str, Any]]:
-    """Ok nodes, best first, as plain rows."""
+    """One row per distinct pipeline (identical code grouped), best first.
+
+    A row is the best-scoring node of its group; ``copies`` counts the nodes that ran the same
+    code, and ``cv_std`` is the fold-to-fold spread of its score (when the run bags).
+    """
     ok = [n for n in nodes.values() if n.status == NodeStatus.OK and n.score is not None]
     ok.sort(key=lambda n: metric.oriented(n.score or 0.0), reverse=True)
-    return [{"rank": i + 1, "node": n.id, "operator": n.operator, "model": n.model,
-             "score": n.score, "job_s": n.cost.get("job_s", 0.0),
-             "description": n.description} for i, n in enumerate(ok)]
+    groups: dict[str, list[Node]] = {}
+    for node in ok:  # best first, so each group's first node is its best
+        groups.setdefault(_code_key(node), []).append(node)
+    return [{"rank": i + 1, "node": best.id, "operator": best.operator, "model": best.model,
+             "family": family(best), "score": best.score,
+             "cv_std": best.metrics.get("cv_std"), "copies": len(group),
+             "job_s": best.cost.get("job_s", 0.0), "description": best.description}
+            for i, (best, group) in enumerate((g[0], g) for g in groups.values())]
+
+
+def families(nodes: dict[str, Node], metric: Metric) -> list[dict[str, Any]]:
+    """Per model family: nodes tried, failures, job seconds spent and the best score."""
+    table: dict[str, dict[str, Any]] = {}
+    for node in nodes.values():
+        row = table.setdefault(family(node), {"family": family(node), "nodes": 0, "failed": 0,
+                                              "job_s": 0.0, "best": None})
+        row["nodes"] += 1
+        row["failed"] += node.is_buggy
+        row["job_s"] += node.cost.get("job_s", 0.0)
+        if node.status == NodeStatus.OK and node.score is not None and (
+                row["best"] is None or metric.oriented(node.score) > metric.oriented(row["best"])):
+            row["best"] = node.score
+    rows = list(table.values())
+    rows.sort(key=lambda r: -math.inf if r["best"] is None else metric.oriented(r["best"]),
+              reverse=True)
+    return rows
+
+
+def _code_key(node: Node) -> str:
+    return hashlib.sha1(node.code.encode()).hexdigest() if node.code else node.id
 
 
 def _figure_to_base64(fig: Any) -> str:
@@ -62,7 +101,7 @@ def _plots(nodes: dict[str, Node], metric: Metric) -> str:
     ax.step([n.timings.get("finished", 0) for n in done], best, where="post", color="black",
             lw=1.2, label="best so far")
     ax.set_xlabel("elapsed seconds")
-    ax.set_ylabel(f"validation {metric.name}")
+    ax.set_ylabel(f"out-of-fold / validation {metric.name}")
     ax.legend(fontsize=8)
     encoded = _figure_to_base64(fig)
     plt.close(fig)
@@ -87,28 +126,70 @@ def _tree_html(nodes: dict[str, Node], best: str | None) -> str:
     return "<ul>" + "".join(item(r) for r in roots) + "</ul>"
 
 
+def _spread_plot(board: list[dict[str, Any]], metric: Metric, top: int = 15) -> str:
+    """The best distinct pipelines with their fold-to-fold spread as error bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = board[:top][::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1.2))
+    ax.errorbar([float(r["score"]) for r in rows], range(len(rows)),
+                xerr=[float(r["cv_std"] or 0.0) for r in rows], fmt="o", capsize=3)
+    ax.set_yticks(range(len(rows)),
+                  [f"{r['node']} {r['family']} ×{r['copies']}" for r in rows], fontsize=7)
+    ax.set_xlabel(f"{metric.name} (error bars: ±1 std over CV folds)")
+    encoded = _figure_to_base64(fig)
+    plt.close(fig)
+    return f'<img alt="score spread over folds" src="data:image/png;base64,{encoded}">'
+
+
+def _cell(value: float | None, spread: float | None = None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.5f}" + (f" ± {spread:.4f}" if spread else "")
+
+
+def _tables(board: list[dict[str, Any]], fams: list[dict[str, Any]], metric: Metric) -> str:
+    rows = "".join(
+        f"<tr><td>{r['rank']}</td><td>{r['node']}</td><td>{r['family']}</td>"
+        f"<td>{r['operator']}</td><td>{_cell(r['score'], r['cv_std'])}</td>"
+        f"<td>{r['copies']}</td><td>{r['job_s']:.1f}</td>"
+        f"<td>{html.escape(str(r['description']))}</td></tr>" for r in board[:25])
+    fam_rows = "".join(
+        f"<tr><td>{f['family']}</td><td>{f['nodes']}</td><td>{f['failed']}</td>"
+        f"<td>{f['job_s']:.1f}</td><td>{_cell(f['best'])}</td></tr>" for f in fams)
+    return (f"<h2>Leaderboard</h2><p>identical pipelines are one row (copies = nodes that ran "
+            f"it)</p><table><tr><th>#</th><th>node</th><th>family</th><th>operator</th>"
+            f"<th>{metric.name}</th><th>copies</th><th>job s</th><th>pipeline</th></tr>{rows}"
+            f"</table><h2>Model families</h2><table><tr><th>family</th><th>nodes</th>"
+            f"<th>failed</th><th>job s</th><th>best {metric.name}</th></tr>{fam_rows}</table>")
+
+
 def write_report(paths: RunPaths, result: RunResult, nodes: dict[str, Node],
                  metric: Metric) -> None:
     """Write ``leaderboard.csv`` and ``report.html`` into the run folder."""
     import pandas as pd
 
     pd.DataFrame(result.leaderboard).to_csv(paths.root / "leaderboard.csv", index=False)
-    rows = "".join(
-        f"<tr><td>{r['rank']}</td><td>{r['node']}</td><td>{r['operator']}</td>"
-        f"<td>{r['score']:.5f}</td><td>{r['job_s']:.1f}</td>"
-        f"<td>{html.escape(str(r['description']))}</td></tr>" for r in result.leaderboard[:25])
-    test = "—" if result.test_score is None else f"{result.test_score:.5f}"
-    valid = "—" if result.valid_score is None else f"{result.valid_score:.5f}"
-    body = f"""<!doctype html><html><head><meta charset="utf-8"><title>graftml run</title>
+    scored = f"{result.folds}-fold out-of-fold" if result.folds > 1 else "validation"
+    warning = (f"<p style='color:#b00'><b>warning:</b> {html.escape(result.warning)}</p>"
+               if result.warning else "")
+    plots = (_plots(nodes, metric) + _spread_plot(result.leaderboard, metric)
+             if result.leaderboard else "")
+    body = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>graftml · {html.escape(result.name)}</title>
 <style>body{{font-family:sans-serif;margin:2em}} td,th{{padding:2px 8px}}
 small{{color:#666}}</style></head><body>
-<h1>graftml run {html.escape(paths.root.name)}</h1>
+<h1>graftml · {html.escape(result.name)} <small>{html.escape(paths.root.name)}</small></h1>
 <p>metric <b>{metric.name}</b> ({metric.direction}) · best node <b>{result.best_node_id}</b> ·
-validation {valid} · hold-out test {test} · refit {result.refit} · {result.n_nodes} nodes ·
-{result.elapsed_s:.1f}s · median orchestration overhead {result.overhead_ms:.2f} ms/node</p>
-<h2>Score vs time</h2>{_plots(nodes, metric) if nodes else ''}
-<h2>Leaderboard</h2><table><tr><th>#</th><th>node</th><th>operator</th>
-<th>{metric.name}</th><th>job s</th><th>pipeline</th></tr>{rows}</table>
+{scored} {_cell(result.valid_score)} · hold-out test {_cell(result.test_score)} ·
+{result.n_nodes} nodes · {result.elapsed_s:.1f}s · median orchestration overhead
+{result.overhead_ms:.2f} ms/node</p>
+<p><b>final model:</b> {html.escape(result.final_fit or "—")}</p>{warning}
+<h2>Score vs time</h2>{plots}
+{_tables(result.leaderboard, families(nodes, metric), metric)}
 <h2>Search tree</h2>{_tree_html(nodes, result.best_node_id)}
 </body></html>"""
     (paths.root / "report.html").write_text(body)

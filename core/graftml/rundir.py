@@ -1,8 +1,9 @@
 """The run folder (``runs/<run-id>/``): its paths, the data files jobs read, saved predictions.
 
-Jobs read feature tables and the training table (with encoded target); validation, test and user
-labels stay in ``data/labels.npz`` with mode 0600, so a sandboxed job running as another user
-cannot read them.
+Jobs read the search table (``train``, with encoded target), its fold ids (``folds.npy``) and the
+feature tables they predict; the hold-out and user labels stay in ``data/labels.npz`` with mode
+0600, so a sandboxed job running as another user cannot read them. ``labels.npz`` also keeps the
+labels of the scored ("valid") rows in the order of their out-of-fold predictions.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graftml.data.folds import subsample_train_rows
 from graftml.data.task import TaskData
 
 
@@ -56,6 +58,10 @@ class RunPaths:
     def data_file(self, name: str) -> Path:
         return self.data / f"{name}.parquet"
 
+    def folds_file(self, cheap: bool = False) -> Path:
+        """Fold ids of the search rows (``cheap``: with rows a cheap first fit leaves out)."""
+        return self.data / ("folds_sub.npy" if cheap else "folds.npy")
+
 
 @dataclass(frozen=True)
 class RunMeta:
@@ -67,10 +73,21 @@ class RunMeta:
     target: str
     classes: list[Any]
     feature_types: dict[str, str]
-    n_train: int
-    splits: list[str]  # prediction sets every job produces: valid, test, maybe user_test
-    has_subsample: bool
+    n_train: int  # search rows
+    splits: list[str]  # prediction sets every job produces: valid (out-of-fold), test, user_test
+    cheap_eval: bool  # a node first runs a cheap fit (one fold, or a subsample) and may be pruned
     seed: int
+    n_folds: int  # 1: a single train/validation split, whose pick is refit on every search row
+
+    @property
+    def bagged(self) -> bool:
+        """Candidates are fit per fold and predict as the mean of their fold models."""
+        return self.n_folds >= 2
+
+    @property
+    def prediction_sets(self) -> list[str]:
+        """The tables a job predicts besides its held-out fold rows."""
+        return [s for s in self.splits if s != "valid"]
 
     @property
     def n_classes(self) -> int:
@@ -80,6 +97,20 @@ class RunMeta:
         """The ``info`` dict passed to a candidate's fit_predict."""
         return {"task_type": self.task_type, "n_classes": self.n_classes, "seed": self.seed,
                 "threads": threads, "fidelity": fidelity}
+
+
+def job_spec(paths: RunPaths, meta: RunMeta, threads: int, fold_ids: list[int] | None,
+             cheap: bool = False, fidelity: float = 1.0) -> dict[str, Any]:
+    """The ``job.json`` of a fit: one per fold of ``fold_ids``, or one on every search row
+    (``None``: a refit). ``cheap`` uses the fold ids that leave rows out of a cheap fit."""
+    spec: dict[str, Any] = {
+        "train": str(paths.data_file("train")), "target": meta.target,
+        "predict": {s: str(paths.data_file(s)) for s in meta.prediction_sets},
+        "info": meta.info(threads, fidelity)}
+    if fold_ids is not None:
+        spec["folds"] = str(paths.folds_file(cheap and not meta.bagged))
+        spec["fold_ids"] = list(fold_ids)
+    return spec
 
 
 def feature_types(frame: pd.DataFrame) -> dict[str, str]:
@@ -106,42 +137,35 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _subsample(train: pd.DataFrame, target: str, fraction: float, seed: int,
-               classify: bool) -> pd.DataFrame:
-    if not classify:
-        return train.sample(frac=fraction, random_state=seed)
-    # at least two rows of every class so every class appears in a subsample fit
-    parts = [g.sample(n=max(2, round(len(g) * fraction)), random_state=seed, replace=len(g) < 2)
-             for _, g in train.groupby(target, sort=True)]
-    return pd.concat(parts).sample(frac=1.0, random_state=seed)
-
-
 def materialize(paths: RunPaths, td: TaskData, user_test: pd.DataFrame | None,
-                subsample_fraction: float | None) -> RunMeta:
-    """Write the data files of a new run and return its metadata."""
+                cheap_fraction: float | None) -> RunMeta:
+    """Write the data files of a new run and return its metadata.
+
+    ``cheap_fraction`` turns on cheap first fits: one fold when bagging, else a subsample of
+    that share of the train rows.
+    """
     target = td.task.target
-    train = _clean(td.X_train)
-    train[target] = td.y_train
+    train = _clean(td.X)
+    train[target] = td.y
     train.to_parquet(paths.data_file("train"))
-    full = pd.concat([train, _clean(td.X_valid).assign(**{target: td.y_valid})],
-                     ignore_index=True)
-    full.to_parquet(paths.data_file("train_full"))
+    np.save(paths.folds_file(), td.folds)
     classify = td.task_type != "regression"
-    if subsample_fraction is not None:
-        _subsample(train, target, subsample_fraction, td.task.seed, classify).to_parquet(
-            paths.data_file("train_sub"))
-    _clean(td.X_valid).to_parquet(paths.data_file("valid"))
-    _clean(td.X_test).to_parquet(paths.data_file("test"))
-    splits = ["valid", "test"]
+    if cheap_fraction is not None and td.n_folds == 1:
+        np.save(paths.folds_file(cheap=True), subsample_train_rows(
+            td.folds, td.y, cheap_fraction, td.task.seed, classify))
+    splits = ["valid"]
+    if len(td.X_test):
+        _clean(td.X_test).to_parquet(paths.data_file("test"))
+        splits.append("test")
     if user_test is not None:
         _clean(user_test).to_parquet(paths.data_file("user_test"))
         splits.append("user_test")
     labels = paths.data / "labels.npz"
-    np.savez(labels, valid=td.y_valid, test=td.y_test)
+    np.savez(labels, valid=td.y[td.folds >= 0], test=td.y_test)
     os.chmod(labels, 0o600)
     meta = RunMeta(td.task_type, td.metric, td.direction, target,
-                   [_jsonable(c) for c in td.classes], feature_types(td.X_train), len(train),
-                   splits, subsample_fraction is not None, td.task.seed)
+                   [_jsonable(c) for c in td.classes], feature_types(td.X), len(train),
+                   splits, cheap_fraction is not None, td.task.seed, td.n_folds)
     (paths.data / "meta.json").write_text(json.dumps(meta.__dict__, indent=1))
     return meta
 

@@ -1,8 +1,10 @@
 """The SDK entry points: :func:`run` a task, :func:`resume` a killed run.
 
 A run validates everything before any work starts, writes ``runs/<id>/`` (config, data,
-journal, ledger), searches until its wall budget minus the time the final refit needs, then picks
-on validation, refits, scores the hold-out once, exports the winner and writes the report.
+journal, ledger), searches until its wall budget (less the time a final refit needs, when the
+search rows are one train/validation split rather than folds), then picks on the out-of-fold
+score, refits an unbagged pick, scores the hold-out once, exports the winner and writes the
+report.
 """
 
 from __future__ import annotations
@@ -47,10 +49,15 @@ class RunResult:
     n_nodes: int
     overhead_ms: float
     refit: bool = False
+    bagged: bool = False  # the pick predicts as the mean of its fold models
+    folds: int = 1
+    final_fit: str = ""  # which rows the final model was fit on
+    warning: str | None = None
     user_predictions: Path | None = None
     user_score: float | None = None
     threshold: float | None = None  # binary decision threshold fitted on validation (F1, ...)
     leaderboard: list[dict[str, Any]] = field(default_factory=list)
+    name: str = ""  # the run config's name
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -68,7 +75,7 @@ def config_for(task: Task, *, searcher: str = "greedy", executor: str = "local",
         "name": task.name or "run",
         "task": TaskConfig(data=task.data, target=task.target, metric=task.metric,
                            direction=task.direction,  # type: ignore[arg-type]
-                           seed=task.seed, test_size=task.test_size,
+                           seed=task.seed, holdout=task.holdout, folds=task.folds,
                            valid_size=task.valid_size, test_data=test_data).model_dump(),
         "budget": {"wall_s": b.wall_s, "tokens": b.tokens, "usd": b.usd, "gpu_s": b.gpu_s},
         "searcher": {"kind": searcher},
@@ -103,10 +110,10 @@ def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = Non
     else:
         cfg = load_config(task, overrides)
     td = prepare(cfg.to_task(), frame)
-    user_test, user_target = _user_test(cfg, td.X_train.columns, td.classes, td.task_type)
+    user_test, user_target = _user_test(cfg, td.X.columns, td.classes, td.task_type)
     paths = RunPaths((Path(run_dir) if run_dir else _new_run_dir(cfg)).resolve())
     paths.config.write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
-    big = len(td.X_train) > cfg.cheap_eval.min_rows and cfg.cheap_eval.enabled
+    big = len(td.X) > cfg.cheap_eval.min_rows and cfg.cheap_eval.enabled
     meta = materialize(paths, td, user_test, cfg.cheap_eval.fraction if big else None)
     if user_target is not None:
         np.save(paths.data / "user_target.npy", user_target)
@@ -169,8 +176,9 @@ def _execute(cfg: RunConfig, paths: RunPaths, meta: RunMeta, started: float,
         best_node_id=pick.node.id if pick.node else None, valid_score=pick.valid_score,
         test_score=pick.test_score, elapsed_s=round(ledger.elapsed_s, 3), n_nodes=len(nodes),
         overhead_ms=round(statistics.median(overheads), 3) if overheads else 0.0,
-        refit=pick.refit, user_predictions=pick.user_predictions, user_score=pick.user_score,
-        threshold=pick.threshold, leaderboard=board)
+        refit=pick.refit, bagged=pick.bagged, folds=meta.n_folds, final_fit=pick.final_fit,
+        warning=pick.warning, user_predictions=pick.user_predictions, user_score=pick.user_score,
+        threshold=pick.threshold, leaderboard=board, name=cfg.name)
     write_report(paths, result, nodes, get_metric(meta.metric))
     result.elapsed_s = round(ledger.elapsed_s, 3)  # the report is part of the run's time
     (paths.root / "result.json").write_text(json.dumps(result.to_dict(), indent=1, default=str))

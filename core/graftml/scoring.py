@@ -47,3 +47,17 @@ def score(metric: Metric, y_true: np.ndarray, pred: np.ndarray) -> float:
     if not np.isfinite(value):
         raise BadPredictions(f"{metric.name} is not finite on these predictions")
     return value
+
+
+def fold_spread(metric: Metric, y_true: np.ndarray, pred: np.ndarray,
+                folds: np.ndarray) -> float | None:
+    """Standard deviation of the metric over the folds of out-of-fold predictions (``folds``:
+    one fold id per row); ``None`` with fewer than two folds the metric can score."""
+    values = []
+    for fold in np.unique(folds):
+        rows = folds == fold
+        try:
+            values.append(score(metric, y_true[rows], pred[rows]))
+        except BadPredictions:  # e.g. one class only in a small fold
+            continue
+    return float(np.std(values)) if len(values) >= 2 else None

@@ -33,7 +33,8 @@ class Session:
         self.metric = get_metric(meta.metric)
         self.nodes: dict[str, Node] = journal.nodes()
         labels = load_labels(paths)
-        self.sizes = {s: _rows(paths.data_file(s)) for s in meta.splits}
+        self.sizes = {s: _rows(paths.data_file(s)) for s in meta.prediction_sets}
+        self.sizes["valid"] = len(labels["valid"])  # out-of-fold predictions of the scored rows
         self.ctx = OperatorContext(
             task_type=meta.task_type, n_classes=meta.n_classes, metric=self.metric,
             target=meta.target, feature_types=meta.feature_types, n_rows=meta.n_train,
@@ -98,11 +99,13 @@ class Session:
         return searcher
 
     def _deadline(self) -> float:
-        """Elapsed-seconds mark where the search stops, leaving time to refit the best node."""
+        """Elapsed-seconds mark where the search stops, leaving time to refit the best node
+        (a bagged pick needs no refit)."""
         wall = self.cfg.budget.wall_s
         if wall is None:
             return math.inf
-        best = pick_best(self.nodes, self.metric) if self.cfg.refit else None
+        unbagged = self.cfg.refit and not self.meta.bagged
+        best = pick_best(self.nodes, self.metric) if unbagged else None
         return wall - tail_margin_s(wall) - refit_reserve_s(best, self.nodes, wall)
 
     def _user_target(self) -> np.ndarray | None:

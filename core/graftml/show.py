@@ -24,20 +24,26 @@ def show(run_dir: str | Path, top: int = 15) -> None:
     nodes = replay_nodes(root / "journal.jsonl")
     board = leaderboard(nodes, get_metric(meta.metric))
     table = Table(title=f"{root.name} · {meta.metric} ({meta.direction})")
-    for col in ("#", "node", "operator", meta.metric, "job s", "pipeline"):
+    for col in ("#", "node", "family", "operator", meta.metric, "copies", "job s", "pipeline"):
         table.add_column(col)
     for row in board[:top]:
-        table.add_row(str(row["rank"]), row["node"], row["operator"], f"{row['score']:.5f}",
-                      f"{row['job_s']:.1f}", str(row["description"])[:70])
+        spread = f" ± {row['cv_std']:.4f}" if row["cv_std"] else ""
+        table.add_row(str(row["rank"]), row["node"], row["family"], row["operator"],
+                      f"{row['score']:.5f}{spread}", str(row["copies"]), f"{row['job_s']:.1f}",
+                      str(row["description"])[:60])
     console = Console()
     console.print(table)
     failed = sum(n.is_buggy for n in nodes.values())
-    console.print(f"{len(nodes)} nodes, {len(board)} ok, {failed} failed")
+    ok = sum(row["copies"] for row in board)
+    console.print(f"{len(nodes)} nodes, {ok} ok ({len(board)} distinct pipelines), {failed} failed")
     result = root / "result.json"
     if result.exists():
         r = json.loads(result.read_text())
         threshold = f", decision threshold {r['threshold']:.3f}" if r.get("threshold") else ""
-        console.print(f"final pick {r['best_node_id']}: validation {r['valid_score']}, "
-                      f"hold-out test {r['test_score']}, refit {r['refit']}{threshold}")
+        console.print(f"final pick {r['best_node_id']}: out-of-fold {r['valid_score']}, "
+                      f"hold-out test {r['test_score']}{threshold}; "
+                      f"final model: {r.get('final_fit') or ('refit' if r['refit'] else '')}")
+        if r.get("warning"):
+            console.print(f"[bold yellow]warning:[/] {r['warning']}")
     else:
         console.print("run not finished: `graft resume` continues it")

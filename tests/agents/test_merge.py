@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,19 @@ def test_halves_are_stratified_and_balanced() -> None:
     for c in (0, 1, 2):
         assert abs(int(half[y == c].sum()) * 2 - int((y == c).sum())) <= 1
     assert abs(int(half.sum()) * 2 - len(y)) <= 1
+
+
+def test_the_best_of_each_family_the_parents_lack_joins_the_merge(
+        tmp_path: Path, signal_members: dict[int, Members],
+        make_ctx: Callable[..., OperatorContext], store: Any) -> None:
+    table, nodes, preds = signal_members[0]
+    for node_id, values in preds.items():
+        store.save(node_id, values)
+    scored = {k: replace(n, score=0.8 + 0.01 * i) for i, (k, n) in enumerate(nodes.items())}
+    ctx = make_ctx(tmp_path, table, nodes=scored, store=store)
+    parents = ("m0", "m1")  # linear and knn; the forest m2 is left out by the searcher
+    widened = MergeOperator().build(Proposal("p1", "merge", parents), ctx)
+    narrow = MergeOperator().build(Proposal("p2", "merge", parents, {"diverse": False}), ctx)
+    assert widened.spec is not None and narrow.spec is not None
+    assert widened.spec["members"] == ["m0", "m1", "m2"]
+    assert narrow.spec["members"] == ["m0", "m1"]

@@ -7,24 +7,42 @@ import pandas as pd
 import pytest
 
 from graftml.data import METRICS, Task, get_metric, prepare
+from graftml.data.folds import TRAIN_ONLY, assign_folds, auto_folds, subsample_train_rows
 from graftml.errors import TaskError
 
 
 def test_split_is_seeded_stratified_and_disjoint() -> None:
     a, b = prepare(Task(data="breast_cancer", target="target", seed=3)), prepare(
         Task(data="breast_cancer", target="target", seed=3))
-    assert a.X_test.equals(b.X_test)
+    assert a.X_test.equals(b.X_test) and np.array_equal(a.folds, b.folds)
     assert a.task_type == "binary" and a.metric == "roc_auc"
-    n = len(a.X_train) + len(a.X_valid) + len(a.X_test)
-    assert n == 569
-    assert abs(a.y_train.mean() - a.y_test.mean()) < 0.05
+    assert len(a.X) + len(a.X_test) == 569 and len(a.X_test) == 57  # the default 10% hold-out
+    assert abs(a.y.mean() - a.y_test.mean()) < 0.05
+
+
+def test_small_tables_are_bagged_over_eight_stratified_folds() -> None:
+    td = prepare(Task(data="breast_cancer", target="target"))
+    assert td.n_folds == 8 and set(td.folds) == set(range(8))
+    shares = [td.y[td.folds == k].mean() for k in range(8)]
+    assert max(shares) - min(shares) < 0.05
+
+
+def test_no_hold_out_puts_every_labelled_row_into_the_search() -> None:
+    td = prepare(Task(data="breast_cancer", target="target", holdout=0.0))
+    assert len(td.X) == 569 and len(td.X_test) == 0
+
+
+def test_one_fold_is_a_train_validation_split() -> None:
+    td = prepare(Task(data="breast_cancer", target="target", folds=1, valid_size=0.25))
+    assert set(td.folds) == {TRAIN_ONLY, 0}
+    assert (td.folds == 0).mean() == pytest.approx(0.25, abs=0.01)
 
 
 def test_string_classes_are_encoded_and_kept() -> None:
     td = prepare(Task(data="penguins", target="species"))
     assert td.task_type == "multiclass"
     assert td.classes == ["Adelie", "Chinstrap", "Gentoo"]
-    assert set(np.unique(td.y_train)) == {0, 1, 2}
+    assert set(np.unique(td.y)) == {0, 1, 2}
 
 
 def test_regression_is_inferred_for_continuous_targets() -> None:
@@ -84,3 +102,23 @@ def test_non_tabular_and_empty_files(tmp_path: Path) -> None:
         prepare(Task(data=str(png), target="b"))
     with pytest.raises(TaskError, match="0 rows"):
         prepare(Task(data=str(empty), target="b"))
+
+
+def test_fold_count_follows_the_rows() -> None:
+    assert [auto_folds(n) for n in (300, 2_000, 2_001, 10_000, 50_000, 50_001)] == [
+        8, 8, 5, 5, 3, 1]
+
+
+def test_a_class_rarer_than_the_folds_falls_back_to_plain_k_fold() -> None:
+    y = np.array([0] * 30 + [1] * 3)
+    folds = assign_folds(y, 8, classify=True, seed=0)
+    assert sorted(np.bincount(folds)) == [4, 4, 4, 4, 4, 4, 4, 5]
+
+
+def test_a_cheap_subsample_keeps_validation_rows_and_every_class() -> None:
+    y = np.array([0] * 90 + [1] * 10)
+    folds = assign_folds(y, 1, classify=True, seed=0)
+    cheap = subsample_train_rows(folds, y, 0.1, seed=0, classify=True)
+    assert np.array_equal(cheap == 0, folds == 0)  # validation rows are untouched
+    kept = (cheap == TRAIN_ONLY)
+    assert set(y[kept]) == {0, 1} and kept.sum() < 0.2 * (folds == TRAIN_ONLY).sum()

@@ -1,7 +1,8 @@
 """A task (table + target + metric + direction + budget + seed) and its seeded splits.
 
-The data is split once: ``train`` and ``valid`` feed the search; ``test`` (the hold-out) is
-scored exactly once, after the final pick on validation. Targets of classification tasks are
+The data is split once: an optional hold-out (``holdout`` of the rows, scored exactly once after
+the final pick, for an honest report) and the search rows, every one of which the search fits on
+and scores through folds (see :mod:`graftml.data.folds`). Targets of classification tasks are
 encoded as ``0..n_classes-1``; ``classes`` maps them back.
 """
 
@@ -14,11 +15,13 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from graftml.budget import Budget
+from graftml.data.folds import assign_folds, auto_folds
 from graftml.data.load import load_table
 from graftml.data.metrics import default_metric, get_metric
 from graftml.errors import TaskError
 
 MAX_CLASSES = 50
+DEFAULT_HOLDOUT = 0.1
 
 
 @dataclass(frozen=True)
@@ -31,30 +34,39 @@ class Task:
     direction: str | None = None
     budget: Budget = field(default_factory=lambda: Budget(wall_s=120.0))
     seed: int = 0
-    test_size: float = 0.2
+    holdout: float | None = None  # share held out; None: 0.1 (a run config: 0 with test_data)
+    folds: int | None = None  # None: by rows (see graftml.data.folds.auto_folds)
     valid_size: float = 0.2
     name: str = ""
 
 
 @dataclass
 class TaskData:
-    """The resolved task: its type, metric and the three splits."""
+    """The resolved task: its type, metric, the search rows with their folds, and the hold-out.
+
+    ``folds`` holds one fold id per search row (see :mod:`graftml.data.folds`); ``X_test`` and
+    ``y_test`` (the hold-out) have no rows when the task's ``holdout`` is 0.
+    """
 
     task: Task
     task_type: str  # binary | multiclass | regression
     metric: str
     direction: str
     classes: list[object]
-    X_train: pd.DataFrame
-    y_train: np.ndarray
-    X_valid: pd.DataFrame
-    y_valid: np.ndarray
+    X: pd.DataFrame
+    y: np.ndarray
+    folds: np.ndarray
     X_test: pd.DataFrame
     y_test: np.ndarray
 
     @property
     def n_classes(self) -> int:
         return len(self.classes)
+
+    @property
+    def n_folds(self) -> int:
+        """Folds of the search rows; 1 is a single train/validation split."""
+        return int(self.folds.max()) + 1
 
 
 def infer_task_type(y: pd.Series, metric: str | None) -> str:
@@ -125,15 +137,21 @@ def prepare(task: Task, frame: pd.DataFrame | None = None) -> TaskData:
     else:
         codes, uniques = pd.factorize(y_raw, sort=True)
         classes, y = list(uniques), codes.astype(np.int64)
-    stratify = y if task_type != "regression" else None
-    X_rest, X_test, y_rest, y_test = train_test_split(
-        X, y, test_size=task.test_size, random_state=task.seed, stratify=stratify
-    )
-    strat_rest = y_rest if task_type != "regression" else None
-    X_train, X_valid, y_train, y_valid = train_test_split(
-        X_rest, y_rest, test_size=task.valid_size, random_state=task.seed, stratify=strat_rest
-    )
+    classify = task_type != "regression"
+    holdout = DEFAULT_HOLDOUT if task.holdout is None else task.holdout
+    X_search, X_test, y_search, y_test = _hold_out(X, y, holdout, task.seed, classify)
+    k = task.folds or auto_folds(len(y_search))
+    folds = assign_folds(y_search, k, classify, task.seed, task.valid_size)
     return TaskData(task, task_type, metric, direction, classes,
-                    X_train.reset_index(drop=True), y_train,
-                    X_valid.reset_index(drop=True), y_valid,
+                    X_search.reset_index(drop=True), y_search, folds,
                     X_test.reset_index(drop=True), y_test)
+
+
+def _hold_out(X: pd.DataFrame, y: np.ndarray, fraction: float, seed: int, classify: bool
+              ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """(search rows, hold-out rows, their labels); no hold-out rows for ``fraction`` 0."""
+    if fraction == 0:
+        return X, X.iloc[:0], y, y[:0]
+    X_search, X_test, y_search, y_test = train_test_split(
+        X, y, test_size=fraction, random_state=seed, stratify=y if classify else None)
+    return X_search, X_test, y_search, y_test

@@ -16,6 +16,8 @@ from graftml.types import NodeStatus, Proposal
 
 #: prediction sets blended besides "valid" when every member has them
 SPLITS = ("test", "user_test")
+#: most members of one ensemble once the best of other model families are added
+MAX_MEMBERS = 10
 
 
 def render_ensemble(member_codes: list[str], blender: dict[str, Any]) -> str:
@@ -58,13 +60,39 @@ def check_members(ctx: OperatorContext, parent_ids: tuple[str, ...]) -> list[str
     return members
 
 
-class MergeOperator(Operator):
-    """``merge``: an ensemble of two or more finished parents.
+def family_best(ctx: OperatorContext, members: list[str], most: int) -> list[str]:
+    """The best finished node of each model family the members lack (ensembles excluded), best
+    family first, at most ``most``: diverse members are what blending and stacking gain from."""
+    have = {_family(ctx.nodes[m]) for m in members}
+    best: dict[str, Any] = {}
+    for node in ctx.nodes.values():
+        family = _family(node)
+        if (node.status != NodeStatus.OK or node.score is None or not node.code
+                or family in have or family == "ensemble" or node.id in members):
+            continue
+        if family not in best or ctx.metric.oriented(node.score) > ctx.metric.oriented(
+                best[family].score):
+            best[family] = node
+    ranked = sorted(best.values(), key=lambda n: ctx.metric.oriented(n.score), reverse=True)
+    return [n.id for n in ranked[:most]]
 
-    ``params["method"]`` is ``"caruana"`` (greedy selection with replacement, 25 rounds; the
-    default) or ``"stack"`` (a logistic or ridge meta-model on member predictions). The returned
-    candidate carries precomputed predictions (validation ones cross-fitted) and the code of a
-    module that refits every member and blends them with the blender fitted on all validation rows.
+
+def _family(node: Any) -> str:
+    return str((node.spec or {}).get("model") or "custom")
+
+
+class MergeOperator(Operator):
+    """``merge``: an ensemble of two or more finished parents, fitted on their out-of-fold
+    predictions (the "valid" set: OOF when the run bags, the validation rows otherwise).
+
+    ``params["method"]`` is ``"caruana"`` (greedy selection with replacement, 25 rounds),
+    ``"stack"`` (a logistic or ridge meta-model on member predictions: a stacker layer) or
+    ``"auto"`` (the default: both, keeping the one whose cross-fitted score is better). The
+    returned candidate carries precomputed predictions (validation ones cross-fitted) and the code
+    of a module that refits every member and blends them with the blender fitted on all rows.
+    Unless ``params["diverse"]`` is false, the best node of each model family the parents lack
+    joins them (up to :data:`MAX_MEMBERS`): parents chosen by score are often variants of one
+    model, and blending gains from models that err differently.
     ``seed`` (with the run seed and the proposal id) draws the two validation halves.
     """
 
@@ -74,18 +102,23 @@ class MergeOperator(Operator):
         self.seed = seed
 
     def build(self, proposal: Proposal, ctx: OperatorContext) -> Candidate:
-        method = str(proposal.params.get("method", "caruana"))
-        if method not in METHODS:
-            raise ValueError(f"merge method {method!r} is not one of {', '.join(METHODS)}")
+        method = str(proposal.params.get("method", "auto"))
+        if method not in (*METHODS, "auto"):
+            raise ValueError(f"merge method {method!r} is not one of auto, {', '.join(METHODS)}")
         members = check_members(ctx, proposal.parent_ids)
+        if proposal.params.get("diverse", True):
+            members += family_best(ctx, members, max(0, MAX_MEMBERS - len(members)))
         valid = member_predictions(ctx, members, "valid")
         if valid is None:
             raise ValueError("a merge parent has no saved validation predictions")
         y = np.asarray(ctx.y_valid)
         seed = proposal_seed(self.seed, ctx, proposal.id)
-        predictions = {"valid": cross_fit(method, valid, y, ctx, seed)}
-        blender = fit_blender(method, valid, y, ctx.task_type, ctx.n_classes,
-                              oriented_score(ctx.metric, ctx.task_type))
+        score = oriented_score(ctx.metric, ctx.task_type)
+        tried = {m: cross_fit(m, valid, y, ctx, seed) for m in
+                 (METHODS if method == "auto" else (method,))}
+        method = max(tried, key=lambda m: score(y, tried[m]))  # ties: caruana (listed first)
+        predictions = {"valid": tried[method]}
+        blender = fit_blender(method, valid, y, ctx.task_type, ctx.n_classes, score)
         for split in SPLITS:
             preds = member_predictions(ctx, members, split)
             if preds is not None:
