@@ -29,7 +29,8 @@ import pandas as pd
 from benchmarks._split import Outcome, Split
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULT_KEYS = ("refit", "bagged", "folds", "final_fit", "warning", "n_nodes", "overhead_ms",
+RESULT_KEYS = ("refit", "bagged", "folds", "final_fit", "warning", "n_nodes", "n_scored",
+               "n_pruned", "overhead_ms",
                "valid_score", "test_score", "elapsed_s", "best_node_id", "threshold")
 RUN_FOLDER = re.compile(r"run folder:\s*(\S+)")
 #: a run is killed past this many budgets (plus start-up slack): a hung system, not a slow one

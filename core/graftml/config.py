@@ -107,6 +107,11 @@ class CheapEvalConfig(_Model):
     enabled: bool = True
     min_rows: int = Field(4000, ge=100)  # subsample-first only above this many training rows
     fraction: float = Field(0.3, gt=0, lt=1)
+    # stop a node whose cheap score predicts a final score that cannot reach the best single
+    # model's (see graftml.early_stop); z: residual standard deviations of optimism
+    early_stop: bool = True
+    early_stop_z: float = Field(1.0, ge=0)
+    early_stop_min_pairs: int = Field(6, ge=3)
 
 
 class LLMOperatorConfig(_Model):
@@ -128,6 +133,7 @@ class RunConfig(_Model):
     cheap_eval: CheapEvalConfig = CheapEvalConfig()
     llm_operators: dict[str, LLMOperatorConfig] = Field(default_factory=dict)
     refit: bool = True  # refit an unbagged final pick on every search row
+    importance: bool = True  # permutation importances of the final pick (one job, in budget)
     runs_dir: str = "runs"
 
     @model_validator(mode="before")

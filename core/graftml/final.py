@@ -21,6 +21,7 @@ from graftml.candidate import export_script, job_script
 from graftml.data.metrics import Metric
 from graftml.decision import fit_threshold, shift, wants_threshold
 from graftml.executor import Executor
+from graftml.importance import Importances
 from graftml.orchestrator import JOB_ENV
 from graftml.rundir import FilePredictionStore, RunMeta, RunPaths, job_spec, load_labels
 from graftml.scoring import BadPredictions, load_predictions, score
@@ -43,6 +44,7 @@ class FinalPick:
     user_predictions: Path | None = None
     user_score: float | None = None
     threshold: float | None = None  # decision threshold fitted on validation (binary F1, ...)
+    importances: Importances | None = None  # permutation importances of the pick
 
 
 def pick_best(nodes: dict[str, Node], metric: Metric) -> Node | None:

@@ -20,6 +20,7 @@ import numpy as np
 from graftml.budget import Ledger
 from graftml.candidate import Candidate, job_script
 from graftml.config import RunConfig
+from graftml.early_stop import CHEAP_SCORE, ScorePredictor, best_single_model
 from graftml.errors import GraftError
 from graftml.executor import Executor, JobHandle
 from graftml.journal import Journal
@@ -31,6 +32,7 @@ from graftml.types import Job, JobResult, JobStatus, Node, NodeStatus, Outcome, 
 
 # OpenMP threads that spin while waiting turn a busy 2-core machine into a 20-50x slowdown
 JOB_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
+BUILD_SLACK = 1.5  # a build may take this much longer than the slowest one of its operator
 
 
 @dataclass
@@ -76,6 +78,12 @@ class Orchestrator:
         self.stats = Stats()
         self._flight: dict[JobHandle, _InFlight] = {}
         self._stuck = False
+        self._closing = False  # no more builds: the next one would run past the deadline
+        self._build_s: dict[str, float] = {}  # slowest build seen per operator
+        ce = cfg.cheap_eval
+        self.predictor = ScorePredictor.from_nodes(
+            nodes.values(), ctx.metric, ce.early_stop_min_pairs, ce.early_stop_z
+        ) if ce.early_stop else None
         for node in nodes.values():  # a resumed run shows what it had done before
             if node.status != NodeStatus.RUNNING:
                 self._count(node, None if node.score is None else ctx.metric.oriented(node.score))
@@ -103,8 +111,9 @@ class Orchestrator:
         return self.ledger.elapsed_s >= self.deadline() or self.ledger.exhausted()
 
     def _fill(self) -> None:
-        self._stuck = False
-        while len(self._flight) < self.executor.capacity and not self._time_up():
+        self._stuck = self._closing and not self._flight
+        while (len(self._flight) < self.executor.capacity and not self._time_up()
+               and not self._closing):
             t0 = time.perf_counter()
             proposal = self.searcher.ask()
             if proposal is None:
@@ -124,10 +133,17 @@ class Orchestrator:
         if node is None:
             node = Node(id=proposal.id, operator=proposal.operator, parent_ids=proposal.parent_ids,
                         step=len(self.nodes), params=dict(proposal.params))
+            if self._build_overruns(proposal.operator):
+                self._closing = True
+                self._fail_unbuilt(node, proposal, None, t0)
+                return
             try:
                 if operator is None:
                     raise ValueError(f"operator {proposal.operator!r} is not enabled in this run")
+                started = time.perf_counter()
                 candidate = operator.build(proposal, self.ctx)
+                self._build_s[proposal.operator] = max(
+                    self._build_s.get(proposal.operator, 0.0), time.perf_counter() - started)
             except (GraftError, ValueError, KeyError) as exc:  # BudgetExceeded included
                 self._fail_unbuilt(node, proposal, exc, t0)
                 return
@@ -138,6 +154,12 @@ class Orchestrator:
         self.nodes[node.id] = node
         self.journal.start(node)
         self._submit(node, proposal, self._starts_cheap(node), time.perf_counter() - t0)
+
+    def _build_overruns(self, operator: str) -> bool:
+        """Whether building for ``operator`` (as slow as its slowest build so far, with slack)
+        would run past the deadline: builds run in this loop and cannot be cancelled."""
+        expected = BUILD_SLACK * self._build_s.get(operator, 0.0)
+        return expected > 0.05 and self.ledger.elapsed_s + expected > self.deadline()
 
     def _node_from(self, node: Node, cand: Candidate) -> Node:
         params = {**node.params, **cand.params}
@@ -178,17 +200,35 @@ class Orchestrator:
         status, value, error, preds = self._evaluate(item, result)
         if status == NodeStatus.OK and item.cheap:
             assert value is not None
-            item.node.metrics["low_fidelity_score"] = value
+            item.node.metrics[CHEAP_SCORE] = value
             oriented = self.ctx.metric.oriented(value)
             operator = self.operators[item.proposal.operator]
             if operator.should_promote(item.node, oriented, self.ctx):
-                reuse = preds if self.meta.bagged and self.meta.n_folds > 1 else None
-                self._submit(item.node, item.proposal, False,
-                             item.overhead_s + time.perf_counter() - t0, reuse)
-                return
+                error = self._hopeless(item.node, oriented)
+                if not error:
+                    reuse = preds if self.meta.bagged and self.meta.n_folds > 1 else None
+                    self._submit(item.node, item.proposal, False,
+                                 item.overhead_s + time.perf_counter() - t0, reuse)
+                    return
             status, value = NodeStatus.PRUNED, None
         self._finish(item.node, item.proposal, status, value, error,
                      item.overhead_s + time.perf_counter() - t0)
+
+    def _hopeless(self, node: Node, cheap: float) -> str:
+        """Why ``node`` is stopped after its cheap fit (its predicted final score cannot reach
+        the best single model's), or ``""`` to go on."""
+        if self.predictor is None:
+            return ""
+        best = best_single_model(self.nodes.values(), self.ctx.metric)
+        if not self.predictor.hopeless(cheap, best):
+            return ""
+        predicted = self.predictor.predict(cheap)
+        assert predicted is not None and best is not None
+        metric = self.ctx.metric
+        node.metrics["predicted_score"] = round(metric.oriented(predicted[0]), 6)
+        return (f"pruned: predicted {metric.name} {metric.oriented(predicted[0]):.5g} "
+                f"(±{predicted[1]:.2g}) cannot reach the best single model's "
+                f"{metric.oriented(best):.5g}")
 
     def _evaluate(self, item: _InFlight, result: JobResult
                   ) -> tuple[NodeStatus, float | None, str, dict[str, np.ndarray]]:
@@ -243,7 +283,18 @@ class Orchestrator:
             value, status, error = None, NodeStatus.ERROR, str(exc)
         self._finish(node, proposal, status, value, error, time.perf_counter() - t0)
 
-    def _fail_unbuilt(self, node: Node, proposal: Proposal, exc: Exception, t0: float) -> None:
+    def _fail_unbuilt(self, node: Node, proposal: Proposal, exc: Exception | None,
+                      t0: float) -> None:
+        """Record a node that was never built: its build failed (``exc``), or (``None``) it
+        was not started because the search budget could not pay for the build."""
+        if exc is None:
+            node.timings["submitted"] = round(self.ledger.elapsed_s, 3)
+            self.nodes[node.id] = node
+            self.journal.start(node)
+            self._finish(node, proposal, NodeStatus.KILLED, None,
+                         "stopped: building it would overrun the search budget",
+                         time.perf_counter() - t0)
+            return
         if isinstance(exc, BuildFailed):  # the journal names the model and what it spent
             node = self._node_from(node, Candidate(code="", description="", params=exc.params))
         node.timings["submitted"] = round(self.ledger.elapsed_s, 3)
@@ -259,6 +310,10 @@ class Orchestrator:
         node.status, node.score, node.error = status, value, error
         if value is not None:
             node.metrics[self.ctx.metric.name] = value
+            if self.predictor is not None and CHEAP_SCORE in node.metrics:
+                metric = self.ctx.metric
+                self.predictor.observe(metric.oriented(node.metrics[CHEAP_SCORE]),
+                                       metric.oriented(value))
         node.timings["finished"] = round(self.ledger.elapsed_s, 3)
         operator = self.operators.get(proposal.operator)
         if operator is not None:

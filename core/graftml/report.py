@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import io
 import math
@@ -16,6 +15,7 @@ from graftml.types import Node, NodeStatus
 if TYPE_CHECKING:
     from graftml.runner import RunResult
 
+SAME_SCORE_DECIMALS = 4  # a closer score in one family is a variant, not another pipeline
 OPERATOR_COLORS = {"draft": "tab:blue", "improve": "tab:green", "tune": "tab:orange",
                    "debug": "tab:red", "merge": "tab:purple", "crossover": "tab:brown"}
 
@@ -27,16 +27,17 @@ def family(node: Node) -> str:
 
 
 def leaderboard(nodes: dict[str, Node], metric: Metric) -> list[dict[str, Any]]:
-    """One row per distinct pipeline (identical code grouped), best first.
+    """One row per distinct pipeline, best first: nodes of one model family whose scores agree
+    to :data:`SAME_SCORE_DECIMALS` decimals (identical code among them) are one row.
 
-    A row is the best-scoring node of its group; ``copies`` counts the nodes that ran the same
-    code, and ``cv_std`` is the fold-to-fold spread of its score (when the run bags).
+    A row is the best-scoring node of its group; ``copies`` counts the nodes in the group, and
+    ``cv_std`` is the fold-to-fold spread of its score (when the run bags).
     """
     ok = [n for n in nodes.values() if n.status == NodeStatus.OK and n.score is not None]
     ok.sort(key=lambda n: metric.oriented(n.score or 0.0), reverse=True)
     groups: dict[str, list[Node]] = {}
     for node in ok:  # best first, so each group's first node is its best
-        groups.setdefault(_code_key(node), []).append(node)
+        groups.setdefault(_group_key(node), []).append(node)
     return [{"rank": i + 1, "node": best.id, "operator": best.operator, "model": best.model,
              "family": family(best), "score": best.score,
              "cv_std": best.metrics.get("cv_std"), "copies": len(group),
@@ -62,8 +63,9 @@ def families(nodes: dict[str, Node], metric: Metric) -> list[dict[str, Any]]:
     return rows
 
 
-def _code_key(node: Node) -> str:
-    return hashlib.sha1(node.code.encode()).hexdigest() if node.code else node.id
+def _group_key(node: Node) -> str:
+    """Nodes that are one pipeline to a reader: same family, same score to a few decimals."""
+    return f"{family(node)}:{round(float(node.score or 0.0), SAME_SCORE_DECIMALS)}"
 
 
 def _figure_to_base64(fig: Any) -> str:
@@ -127,22 +129,44 @@ def _tree_html(nodes: dict[str, Node], best: str | None) -> str:
 
 
 def _spread_plot(board: list[dict[str, Any]], metric: Metric, top: int = 15) -> str:
-    """The best distinct pipelines with their fold-to-fold spread as error bars."""
+    """The best pipeline of each model family, with its fold-to-fold spread as error bars."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = board[:top][::-1]
+    firsts: dict[str, dict[str, Any]] = {}
+    for row in board:
+        firsts.setdefault(row["family"], row)
+    rows = list(firsts.values())[:top][::-1]
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1.2))
     ax.errorbar([float(r["score"]) for r in rows], range(len(rows)),
                 xerr=[float(r["cv_std"] or 0.0) for r in rows], fmt="o", capsize=3)
     ax.set_yticks(range(len(rows)),
-                  [f"{r['node']} {r['family']} ×{r['copies']}" for r in rows], fontsize=7)
+                  [f"{r['family']} ({r['node']})" for r in rows], fontsize=7)
     ax.set_xlabel(f"{metric.name} (error bars: ±1 std over CV folds)")
     encoded = _figure_to_base64(fig)
     plt.close(fig)
     return f'<img alt="score spread over folds" src="data:image/png;base64,{encoded}">'
+
+
+def _importance_html(result: RunResult, metric: Metric, top: int = 20) -> str:
+    """Permutation importances of the final pick as bars, or why there are none."""
+    if not result.importances:
+        return f"<p>no importances: {html.escape(result.importances_note or 'not measured')}</p>"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    items = list(result.importances.items())[:top][::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(items) + 1.2))
+    ax.barh([name[:40] for name, _ in items], [drop for _, drop in items], color="tab:blue")
+    ax.set_xlabel(f"{metric.name} lost when the feature is shuffled (fold 0 rows)")
+    ax.tick_params(axis="y", labelsize=7)
+    encoded = _figure_to_base64(fig)
+    plt.close(fig)
+    return f'<img alt="feature importances" src="data:image/png;base64,{encoded}">'
 
 
 def _cell(value: float | None, spread: float | None = None) -> str:
@@ -160,8 +184,9 @@ def _tables(board: list[dict[str, Any]], fams: list[dict[str, Any]], metric: Met
     fam_rows = "".join(
         f"<tr><td>{f['family']}</td><td>{f['nodes']}</td><td>{f['failed']}</td>"
         f"<td>{f['job_s']:.1f}</td><td>{_cell(f['best'])}</td></tr>" for f in fams)
-    return (f"<h2>Leaderboard</h2><p>identical pipelines are one row (copies = nodes that ran "
-            f"it)</p><table><tr><th>#</th><th>node</th><th>family</th><th>operator</th>"
+    return (f"<h2>Leaderboard</h2><p>one row per pipeline: nodes of one family with the same "
+            f"score to {SAME_SCORE_DECIMALS} decimals are its copies</p><table><tr><th>#</th>"
+            f"<th>node</th><th>family</th><th>operator</th>"
             f"<th>{metric.name}</th><th>copies</th><th>job s</th><th>pipeline</th></tr>{rows}"
             f"</table><h2>Model families</h2><table><tr><th>family</th><th>nodes</th>"
             f"<th>failed</th><th>job s</th><th>best {metric.name}</th></tr>{fam_rows}</table>")
@@ -189,6 +214,7 @@ small{{color:#666}}</style></head><body>
 {result.overhead_ms:.2f} ms/node</p>
 <p><b>final model:</b> {html.escape(result.final_fit or "—")}</p>{warning}
 <h2>Score vs time</h2>{plots}
+<h2>What the final model relies on</h2>{_importance_html(result, metric)}
 {_tables(result.leaderboard, families(nodes, metric), metric)}
 <h2>Search tree</h2>{_tree_html(nodes, result.best_node_id)}
 </body></html>"""

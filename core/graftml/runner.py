@@ -48,6 +48,8 @@ class RunResult:
     elapsed_s: float
     n_nodes: int
     overhead_ms: float
+    n_scored: int = 0  # single models fully scored (ensembles not counted)
+    n_pruned: int = 0  # stopped after a cheap first fit
     refit: bool = False
     bagged: bool = False  # the pick predicts as the mean of its fold models
     folds: int = 1
@@ -58,6 +60,8 @@ class RunResult:
     threshold: float | None = None  # binary decision threshold fitted on validation (F1, ...)
     leaderboard: list[dict[str, Any]] = field(default_factory=list)
     name: str = ""  # the run config's name
+    importances: dict[str, float] = field(default_factory=dict)  # oriented score drop per feature
+    importances_note: str = ""  # why there are none
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -178,7 +182,12 @@ def _execute(cfg: RunConfig, paths: RunPaths, meta: RunMeta, started: float,
         overhead_ms=round(statistics.median(overheads), 3) if overheads else 0.0,
         refit=pick.refit, bagged=pick.bagged, folds=meta.n_folds, final_fit=pick.final_fit,
         warning=pick.warning, user_predictions=pick.user_predictions, user_score=pick.user_score,
-        threshold=pick.threshold, leaderboard=board, name=cfg.name)
+        threshold=pick.threshold, leaderboard=board, name=cfg.name,
+        n_scored=sum(n.status == NodeStatus.OK and (n.spec or {}).get("model") != "ensemble"
+                     for n in nodes.values()),
+        n_pruned=sum(n.status == NodeStatus.PRUNED for n in nodes.values()),
+        importances=pick.importances.drops if pick.importances else {},
+        importances_note=pick.importances.skipped if pick.importances else "off")
     write_report(paths, result, nodes, get_metric(meta.metric))
     result.elapsed_s = round(ledger.elapsed_s, 3)  # the report is part of the run's time
     (paths.root / "result.json").write_text(json.dumps(result.to_dict(), indent=1, default=str))

@@ -12,7 +12,17 @@ from graftml.config import RunConfig
 from graftml.data.metrics import get_metric
 from graftml.errors import GraftError
 from graftml.executor import Executor
-from graftml.final import FinalPick, finalize, pick_best, refit_reserve_s, tail_margin_s
+from graftml.final import (
+    REFIT_SLACK,
+    REFIT_START_S,
+    FinalPick,
+    finalize,
+    pick_best,
+    refit_estimate_s,
+    refit_reserve_s,
+    tail_margin_s,
+)
+from graftml.importance import importance_reserve_s, permutation_importance
 from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
 from graftml.operators import BUILD_FAILED, Operator, OperatorContext
 from graftml.orchestrator import Orchestrator
@@ -58,8 +68,14 @@ class Session:
                 orch.run(interrupted)
                 progress.update(orch.stats, force=True)
             threads = executor.capacity * self.cfg.executor.threads
-            return finalize(self.nodes, self.metric, self.paths, self.meta, self.ledger,
+            pick = finalize(self.nodes, self.metric, self.paths, self.meta, self.ledger,
                             executor, threads, self.cfg.refit, self.sizes, self._user_target())
+            if self.cfg.importance and pick.node is not None:
+                window = self.ledger.remaining_wall_s() - tail_margin_s(self.cfg.budget.wall_s)
+                pick.importances = permutation_importance(
+                    pick.node, self._fold_fit_s(pick.node), self.paths, self.meta, self.metric,
+                    executor, threads, window)
+            return pick
         finally:
             for op in operators.values():
                 op.close()
@@ -100,13 +116,21 @@ class Session:
 
     def _deadline(self) -> float:
         """Elapsed-seconds mark where the search stops, leaving time to refit the best node
-        (a bagged pick needs no refit)."""
+        (a bagged pick needs no refit) and to measure its feature importances."""
         wall = self.cfg.budget.wall_s
         if wall is None:
             return math.inf
+        best = pick_best(self.nodes, self.metric)
         unbagged = self.cfg.refit and not self.meta.bagged
-        best = pick_best(self.nodes, self.metric) if unbagged else None
-        return wall - tail_margin_s(wall) - refit_reserve_s(best, self.nodes, wall)
+        refit = refit_reserve_s(best if unbagged else None, self.nodes, wall)
+        importance = importance_reserve_s(
+            self._fold_fit_s(best) if best is not None and self.cfg.importance else None, wall)
+        return wall - tail_margin_s(wall) - refit - importance
+
+    def _fold_fit_s(self, node: Node) -> float:
+        """Seconds one fit of ``node`` on one fold's training rows took (members included)."""
+        fit_s = (refit_estimate_s(node, self.nodes) - REFIT_START_S) / REFIT_SLACK
+        return fit_s / self.meta.n_folds
 
     def _user_target(self) -> np.ndarray | None:
         path = self.paths.data / "user_target.npy"

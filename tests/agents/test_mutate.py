@@ -86,7 +86,7 @@ def test_improve_does_not_rerun_a_pipeline_that_already_ran(
     parent = make_spec("lightgbm", "binary", 500, 30)
     _with_parent(ctx, node_of, parent)
     seen = []
-    for i in range(len(applicable(parent))):
+    for i in range(len(applicable(parent, "categorical" in ctx.feature_types.values()))):
         candidate = ImproveOperator().build(Proposal(f"p{i}", "improve", ("a",)), ctx)
         assert candidate.spec not in seen
         seen.append(candidate.spec)
@@ -104,3 +104,14 @@ def test_improving_an_ensemble_improves_its_best_member(
                  "mm": Node(id="mm", operator="merge", parent_ids=("m", "w"), score=0.96)}
     candidate = ImproveOperator().build(Proposal("p1", "improve", ("mm",)), ctx)
     assert candidate.spec is not None and candidate.spec["model"] == "xgboost"
+
+
+def test_a_table_without_categorical_columns_gets_no_encoding_change(
+        ctx: OperatorContext, node_of: Callable[..., Node]) -> None:
+    parent = make_spec("linear", "binary", 500, 30)
+    _with_parent(ctx, node_of, parent)
+    ctx.feature_types = {"x0": "numeric", "x1": "numeric"}
+    mutations = {ImproveOperator().build(Proposal(f"p{i}", "improve", ("a",)), ctx)
+                 .params["mutation"] for i in range(12)}
+    assert "categorical_encoding" in applicable(parent)  # it would change the spec...
+    assert "categorical_encoding" not in mutations  # ...but the same model would run again

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -143,3 +144,29 @@ def test_hostile_candidate_is_recorded_and_the_run_goes_on(tmp_path: Path) -> No
                 if e["event"] == "finish"]
     assert len(finishes) == len(nodes)
     assert json.loads((result.run_dir / "result.json").read_text())["n_nodes"] == len(nodes)
+
+
+class SlowDraft(Operator):
+    """Drafts that take 2 s to build (as a large stacking merge may): the loop waits on them."""
+
+    name = "draft"
+
+    def __init__(self, inner: Operator) -> None:
+        self.inner = inner
+
+    def build(self, proposal: Proposal, ctx: OperatorContext) -> Candidate:
+        time.sleep(2.0)
+        return self.inner.build(proposal, ctx)
+
+
+def test_a_build_that_would_overrun_the_budget_is_not_started(tmp_path: Path) -> None:
+    from graftml.agents.builtin import builtin_operators
+
+    wall_s = 7.0  # builds start at ~0.5, 2.5, 4.5 s; the third would end past the deadline
+    raw = small_config(tmp_path, wall_s=wall_s, importance=False)
+    result = run(validate(raw), quiet=True,
+                 operators={"draft": SlowDraft(builtin_operators(0)["draft"])})
+    assert result.elapsed_s <= wall_s * 1.03
+    stopped = [n for n in load_nodes(result.run_dir).values()
+               if n.error == "stopped: building it would overrun the search budget"]
+    assert len(stopped) == 1 and stopped[0].status == NodeStatus.KILLED

@@ -89,9 +89,11 @@ def mutate(spec: dict[str, Any], name: str) -> list[str]:
     return apply_steps(spec, MUTATIONS[name])
 
 
-def applicable(spec: dict[str, Any]) -> list[str]:
-    """Mutations that change ``spec`` (checked on copies), in a fixed order."""
-    return [n for n in [*MUTATIONS, "categorical_encoding"] if mutate(_copy(spec), n)]
+def applicable(spec: dict[str, Any], has_categorical: bool = True) -> list[str]:
+    """Mutations that change ``spec`` (checked on copies), in a fixed order; a table without
+    categorical columns gets no encoding change (it would run the same model again)."""
+    names = [*MUTATIONS, "categorical_encoding"] if has_categorical else list(MUTATIONS)
+    return [n for n in names if mutate(_copy(spec), n)]
 
 
 def untried(spec: dict[str, Any], names: list[str], known: list[dict[str, Any]]) -> list[str]:
@@ -125,7 +127,7 @@ class ImproveOperator(Operator):
         if len(proposal.parent_ids) != 1:
             raise ValueError(f"improve needs one parent, got {len(proposal.parent_ids)}")
         spec = structured_parent(ctx, proposal.parent_ids[0])
-        choices = applicable(spec)
+        choices = applicable(spec, "categorical" in ctx.feature_types.values())
         if not choices:
             raise ValueError(f"no mutation changes the {spec['model']} parent")
         name = proposal.params.get("mutation")
