@@ -164,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--budget", type=float, help="wall seconds per run (default 120)")
     parser.add_argument("--seeds", type=int, help="number of seeds, 0..N-1 (default 3)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds start here (S..S+N-1): add seeds to an earlier run")
     parser.add_argument("--datasets", help=f"comma-separated subset of: {', '.join(REGISTRY)}")
     parser.add_argument("--systems", default=",".join(SYSTEMS),
                         help=f"comma-separated subset of {','.join(SYSTEMS)} (default: all)")
@@ -195,8 +197,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.out = args.out or (QUICK_OUT if args.quick else DEFAULT_OUT)
     systems = tuple(dict.fromkeys(s.strip().lower() for s in args.systems.split(",")
                                   if s.strip()))
-    if args.budget <= 0 or args.seeds < 1 or args.cores < 1:
-        parser.error("--budget, --seeds and --cores must be positive")
+    if args.budget <= 0 or args.seeds < 1 or args.cores < 1 or args.first_seed < 0:
+        parser.error("--budget, --seeds and --cores must be positive, --first-seed >= 0")
     if not systems or not set(systems) <= set(SYSTEMS):
         parser.error(f"--systems: choose from {', '.join(SYSTEMS)}, not {','.join(systems)}")
     args.systems = systems + (("autogluon_best",) if args.ag_best else ())
@@ -271,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     systems = available_systems(args.systems, out)
     if any(s in PRESETS for s in systems):
         hardware["autogluon"] = ", ".join(f"{k} {v}" for k, v in venv_versions().items())
-    cfg = BenchConfig(budget_s=args.budget, seeds=list(range(args.seeds)), systems=systems,
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    cfg = BenchConfig(budget_s=args.budget, seeds=seeds, systems=systems,
                       cores=args.cores, flaml_estimators=estimator_list(args.flaml_estimators),
                       graftml_args=tuple(f for kv in args.graftml_set for f in ("--set", kv)))
     datasets: list[BenchDataset] = args.dataset_list
