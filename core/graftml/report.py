@@ -162,7 +162,7 @@ def _importance_html(result: RunResult, metric: Metric, top: int = 20) -> str:
     items = list(result.importances.items())[:top][::-1]
     fig, ax = plt.subplots(figsize=(8, 0.28 * len(items) + 1.2))
     ax.barh([name[:40] for name, _ in items], [drop for _, drop in items], color="tab:blue")
-    ax.set_xlabel(f"{metric.name} lost when the feature is shuffled (fold 0 rows)")
+    ax.set_xlabel(f"how much worse {metric.name} gets when the feature is shuffled (fold 0)")
     ax.tick_params(axis="y", labelsize=7)
     encoded = _figure_to_base64(fig)
     plt.close(fig)
