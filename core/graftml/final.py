@@ -65,23 +65,25 @@ def refit_members(node: Node) -> list[str]:
     return members
 
 
-def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
-    """Seconds a refit of ``node`` on every search row is expected to take, start-up included.
-
-    A precomputed ensemble refits every distinct pipeline it blends with a non-zero weight,
-    once, through any nesting of ensembles.
-    """
-    total, stack, seen = REFIT_START_S, [node], set()
+def search_fit_s(node: Node, nodes: dict[str, Node]) -> float:
+    """Job seconds ``node``'s pipeline took in the search: an ensemble counts every distinct
+    pipeline it blends with a non-zero weight, once, through any nesting of ensembles."""
+    total, stack, seen = 0.0, [node], set()
     while stack:
         current = stack.pop()
         if current.id in seen:
             continue
         seen.add(current.id)
         if "job_s" in current.cost or not current.parent_ids:
-            total += REFIT_SLACK * float(current.cost.get("job_s", 0.0))
+            total += float(current.cost.get("job_s", 0.0))
         else:
             stack.extend(nodes[p] for p in refit_members(current) if p in nodes)
     return total
+
+
+def refit_estimate_s(node: Node, nodes: dict[str, Node]) -> float:
+    """Seconds a refit of ``node`` on every search row is expected to take, start-up included."""
+    return REFIT_START_S + REFIT_SLACK * search_fit_s(node, nodes)
 
 
 def tail_margin_s(wall_s: float | None) -> float:

@@ -13,13 +13,11 @@ from graftml.data.metrics import get_metric
 from graftml.errors import GraftError
 from graftml.executor import Executor
 from graftml.final import (
-    REFIT_SLACK,
-    REFIT_START_S,
     FinalPick,
     finalize,
     pick_best,
-    refit_estimate_s,
     refit_reserve_s,
+    search_fit_s,
     tail_margin_s,
 )
 from graftml.importance import importance_reserve_s, permutation_importance
@@ -129,8 +127,7 @@ class Session:
 
     def _fold_fit_s(self, node: Node) -> float:
         """Seconds one fit of ``node`` on one fold's training rows took (members included)."""
-        fit_s = (refit_estimate_s(node, self.nodes) - REFIT_START_S) / REFIT_SLACK
-        return fit_s / self.meta.n_folds
+        return search_fit_s(node, self.nodes) / self.meta.n_folds
 
     def _user_target(self) -> np.ndarray | None:
         path = self.paths.data / "user_target.npy"
