@@ -107,7 +107,7 @@ class Session:
 
         sc = self.cfg.searcher
         kwargs = sc.model_dump(exclude={"kind"})
-        kwargs["num_drafts"] = sc.num_drafts or portfolio_size(self.meta.task_type)
+        kwargs["num_drafts"] = sc.num_drafts or portfolio_size(self.meta.n_train)
         kwargs["seed"] = self.meta.seed
         searcher: Searcher = make_searcher(sc.kind, **kwargs)
         return searcher

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graftml.agents.builtin import portfolio, portfolio_size, render_pipeline
+from graftml.agents.builtin import render_pipeline
 from graftml.agents.builtin.pipeline_template import column_roles
+from graftml.agents.builtin.portfolio import CANDIDATES
 from graftml.candidate import job_script
 from graftml.data.metrics import get_metric
 
@@ -25,7 +26,9 @@ ALLOWED_IMPORTS = {"__future__", "importlib", "os", "warnings", "typing", "numpy
 
 
 def _specs(table: Any) -> list[dict[str, Any]]:
-    return portfolio(table.task_type, len(table.train), table.train.shape[1] - 1)
+    """Every configuration of the pool (a relearned order may draft any of them)."""
+    return [entry.spec(table.task_type, len(table.train), table.train.shape[1] - 1)
+            for entry in CANDIDATES]
 
 
 def _check_shapes(out: dict[str, np.ndarray], table: Any) -> None:
@@ -38,7 +41,7 @@ def _check_shapes(out: dict[str, np.ndarray], table: Any) -> None:
             np.testing.assert_allclose(pred.sum(axis=1), 1.0, atol=1e-6)
 
 
-@pytest.mark.parametrize("index", range(portfolio_size("binary")))
+@pytest.mark.parametrize("index", range(len(CANDIDATES)))
 @pytest.mark.parametrize("name", ["breast_cancer", "wine", "diabetes", "mixed"])
 def test_portfolio_pipeline_fits_and_predicts_every_split(
         name: str, index: int, tables: dict[str, Any], run_code_on: RunCode) -> None:
@@ -72,12 +75,13 @@ def test_default_lightgbm_is_strong_on_breast_cancer(tables: dict[str, Any],
     assert get_metric("roc_auc")(table.labels["test"], out["test"]) > 0.97
 
 
-@pytest.mark.parametrize("kind_index", [0, 1, 3, 7])  # lightgbm, catboost, xgboost, linear
-def test_classes_missing_from_train_get_zero_columns(kind_index: int, tables: dict[str, Any],
+@pytest.mark.parametrize("kind", ["lightgbm", "catboost", "xgboost", "linear"])
+def test_classes_missing_from_train_get_zero_columns(kind: str, tables: dict[str, Any],
                                                      run_code_on: RunCode) -> None:
     table = tables["wine"]
     table = replace(table, train=table.train[table.train["y"] != 1])
-    out = run_code_on(render_pipeline(_specs(table)[kind_index]), table)
+    names = [entry.name for entry in CANDIDATES]
+    out = run_code_on(render_pipeline(_specs(table)[names.index(kind)]), table)
     assert out["test"].shape[1] == 3
     assert np.all(out["test"][:, 1] == 0.0)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graftml.agents.builtin import builtin_operators
+from graftml.agents.builtin import DraftOperator, builtin_operators
 from graftml.agents.llm import LLMOperator, close_operators, make_llm_operators, resolve_level
 from graftml.budget import Budget, Ledger
 from graftml.config import LLMOperatorConfig
@@ -43,8 +43,9 @@ def test_a_backend_failure_falls_back_to_the_builtin_operator(make_ops: Operator
     ops = make_ops([])  # the scripted backend has no answer: LLMError
     candidate = ops["draft"].build(Proposal("p", "draft", params={"draft_index": 2}), ctx)
     assert candidate.description.startswith("[llm failed: scripted backend 'smollm2' ran out")
-    assert candidate.description.endswith("draft 2: extra_trees(n_estimators=300, "
-                                          "min_samples_leaf=1, max_features=0.183)")
+    builtin = DraftOperator().build(Proposal("p", "draft", params={"draft_index": 2}), ctx)
+    assert candidate.description.endswith(f"built-in fallback] {builtin.description}")
+    assert candidate.code == builtin.code
 
 
 def test_without_a_builtin_operator_a_failure_is_a_value_error(tmp_path: Path,
