@@ -7,7 +7,7 @@ learned on other data than it is judged on. The greedy order per size bucket
 (:func:`benchmarks._portfolio.greedy_order`) is written to the package's ``portfolio_order.json``
 and the raw measurements to ``benchmarks/results/portfolio_learn.json``::
 
-    .venv/bin/python -m benchmarks.portfolio_learn            # about 20 min on 2 cores
+    .venv/bin/python -m benchmarks.portfolio_learn   # a first pass on 18 tables took ~8 min
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from benchmarks._portfolio import Scores, Seconds, greedy_order, leave_one_out
 from benchmarks.datasets import REGISTRY, ROWNAMES, BenchDataset, load_frame
 from graftml.agents.builtin.pipeline_template import run_pipeline
 from graftml.agents.builtin.portfolio import CANDIDATES, ORDER_FILE
-from graftml.data.metrics import default_metric, get_metric
-from graftml.data.task import Task, infer_task_type, prepare
+from graftml.data.metrics import get_metric
+from graftml.data.task import Task, prepare
 
 RESULTS = Path(__file__).with_name("results") / "portfolio_learn.json"
 SMALL_ROWS = 2_000
@@ -89,10 +89,9 @@ LEARN_DATASETS = tuple(
 
 def measure(dataset: BenchDataset) -> dict[str, Any]:
     """Every configuration's OOF score (oriented) and seconds on one table."""
-    frame = load_frame(dataset)
-    task_type = infer_task_type(frame[dataset.target], None)
-    metric = get_metric(default_metric(task_type))
-    td = prepare(Task(data=dataset.source, target=dataset.target, holdout=0.0), frame)
+    td = prepare(Task(data=dataset.source, target=dataset.target, holdout=0.0),
+                 load_frame(dataset))
+    task_type, metric = td.task_type, get_metric(td.metric)  # the task's default metric
     train = td.X.assign(**{dataset.target: td.y})
     info = {"task_type": task_type, "n_classes": len(td.classes), "seed": 0, "threads": 1}
     out: dict[str, Any] = {"rows": len(train), "task_type": task_type, "metric": metric.name,
@@ -153,7 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--startup-s", type=float, default=1.0,
                         help="per-job start-up seconds charged to every configuration")
-    parser.add_argument("--datasets", help="comma-separated subset (default: all)")
+    parser.add_argument("--datasets",
+                        help="comma-separated tables to re-measure (default: all)")
     parser.add_argument("--from-results", action="store_true",
                         help=f"recompute the order from {RESULTS.name} without fitting anything")
     args = parser.parse_args(argv)
@@ -164,7 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     cpus = pin_cores(args.cores)
     wanted = [d for d in LEARN_DATASETS
               if not args.datasets or d.name in args.datasets.split(",")]
-    results: dict[str, dict[str, Any]] = {}
+    # --datasets re-measures those tables and keeps every other table's earlier rows
+    results: dict[str, dict[str, Any]] = (
+        json.loads(RESULTS.read_text())["results"] if args.datasets and RESULTS.exists() else {})
     with ProcessPoolExecutor(len(cpus)) as pool, Progress(console=console()) as progress:
         bar = progress.add_task("tables", total=len(wanted))
         futures = {pool.submit(measure, d): d.name for d in wanted}
