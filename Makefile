@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SRC := core agents search routing executors
+SRC := core agents search routing executors app
 
 # llama-cpp-python is source-only and its default build crashes (AMX code) on these CPUs:
 # build it once with portable flags, keep the wheel outside pip's cache (which would hand back

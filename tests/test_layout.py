@@ -1,4 +1,4 @@
-"""The namespace layout: five source folders joined under one ``graftml`` import root."""
+"""The namespace layout: six source folders joined under one ``graftml`` import root."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import graftml
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {"core": "", "agents": "agents", "search": "search", "routing": "routing",
-           "executors": "executors"}
+           "executors": "executors", "app": "app"}
 
 
 def test_all_five_folders_are_on_the_package_path() -> None:

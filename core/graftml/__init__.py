@@ -1,6 +1,6 @@
 """graftml: agentic AutoML and test-time-compute orchestrator.
 
-The package is spread over five source folders (core, agents, search, routing, executors);
+The package is spread over six source folders (core, agents, search, routing, executors, app);
 ``extend_path`` joins them under this one import root. Heavy parts are imported lazily.
 """
 
@@ -14,6 +14,7 @@ __path__ = extend_path(__path__, __name__)
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from graftml.app.sdk import RunResult, run
     from graftml.budget import Budget, Ledger
     from graftml.data.task import Task
     from graftml.errors import (
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
         LLMError,
         TaskError,
     )
-    from graftml.runner import RunResult, run
 
 _LAZY = {
     "Budget": "graftml.budget",
@@ -34,10 +34,10 @@ _LAZY = {
     "GraftError": "graftml.errors",
     "LLMError": "graftml.errors",
     "Ledger": "graftml.budget",
-    "RunResult": "graftml.runner",
+    "RunResult": "graftml.app.sdk",
     "Task": "graftml.data.task",
     "TaskError": "graftml.errors",
-    "run": "graftml.runner",
+    "run": "graftml.app.sdk",
 }
 
 __all__ = [

@@ -108,7 +108,7 @@ class CheapEvalConfig(_Model):
     min_rows: int = Field(4000, ge=100)  # subsample-first only above this many training rows
     fraction: float = Field(0.3, gt=0, lt=1)
     # stop a node whose cheap score predicts a final score that cannot reach the best single
-    # model's (see graftml.early_stop); z: residual standard deviations of optimism
+    # model's (see graftml.agents.loop.early_stop); z: residual standard deviations of optimism
     early_stop: bool = True
     early_stop_z: float = Field(1.0, ge=0)
     early_stop_min_pairs: int = Field(6, ge=3)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graftml.executors import SandboxPolicy, run_job
-from graftml.executors._identity import DYNAMIC_UIDS, others_can_reach
+from graftml.executors.sandbox.job_user import DYNAMIC_UIDS, others_can_reach
 from graftml.testing.executors import make_job
 from graftml.types import JobStatus
 

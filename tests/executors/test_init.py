@@ -16,7 +16,7 @@ from graftml.executors import LocalExecutor, make_executor
 def test_all_is_sorted_and_complete() -> None:
     public = {name for name in vars(graftml.executors) if not name.startswith("_")}
     lazy = set(graftml.executors._LAZY)  # test-time compute, imported on first access
-    modules = {"local", "ray_executor", "sandbox", "ttc", "cost"}
+    modules = {"local", "ray", "sandbox", "ttc", "pool"}
     helpers = {"annotations", "ConfigError", "Executor"}
     assert graftml.executors.__all__ == sorted(graftml.executors.__all__)
     assert set(graftml.executors.__all__) == (public | lazy) - modules - helpers

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graftml.executors._outcome import classify, read_tail, summary_line
+from graftml.executors.sandbox.outcome import classify, read_tail, summary_line
 from graftml.testing.executors import make_job
 from graftml.types import Job, JobStatus
 

@@ -21,8 +21,8 @@ import pytest
 
 from graftml.candidate import job_script
 from graftml.executors import LocalExecutor, SandboxPolicy
-from graftml.executors._containment import PIDS_HIERARCHY, PidsCgroup
-from graftml.executors.sandbox import THREAD_ENV_VARS
+from graftml.executors.sandbox.cgroup import PIDS_HIERARCHY, PidsCgroup
+from graftml.executors.sandbox.environment import THREAD_ENV_VARS
 from graftml.testing.executors import JobRunner, alive, make_job
 from graftml.types import JobStatus
 

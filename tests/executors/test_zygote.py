@@ -19,7 +19,7 @@ import pytest
 
 from graftml.errors import ConfigError, ExecutorError
 from graftml.executors import SandboxPolicy, Zygote, run_job
-from graftml.executors._containment import PIDS_HIERARCHY, PidsCgroup
+from graftml.executors.sandbox.cgroup import PIDS_HIERARCHY, PidsCgroup
 from graftml.testing.executors import SLEEPER, alive, make_job, wait_for_file
 from graftml.types import JobResult, JobStatus
 

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import psutil
 import pytest
@@ -28,9 +28,6 @@ from graftml.errors import ExecutorError
 from graftml.executor import Executor
 from graftml.types import Job, JobResult, JobStatus
 
-if TYPE_CHECKING:
-    from graftml.executors import SandboxPolicy
-
 ExecutorFactory = Callable[[int], Executor]
 
 
@@ -38,7 +35,7 @@ class JobRunner(Protocol):
     """:func:`graftml.executors.run_job` with the start mode (and zygote) already chosen."""
 
     def __call__(self, job: Job, cancel_event: threading.Event | None = None, *,
-                 policy: SandboxPolicy | None = None) -> JobResult: ...
+                 policy: Any = None) -> JobResult: ...  # a graftml.executors.SandboxPolicy
 
 # writes its own pid and a sleeping child's pid, then sleeps: a job to cancel
 SLEEPER = """

@@ -6,8 +6,8 @@ forks jobs from a warm :class:`Zygote` by default (``SandboxPolicy(start="cold")
 interpreter per job, as ``RayExecutor`` always does). Ray itself is imported only when a
 ``RayExecutor`` is created.
 
-Test-time compute lives in :mod:`graftml.executors.ttc` (strategies, scorers, evaluation) and
-:mod:`graftml.executors.cost` (the cost model); ``run_ttc``, ``TTCRequest`` and ``TTCResult``
+Test-time compute lives in :mod:`graftml.executors.ttc` (strategies, scorers, evaluation,
+the cost model in :mod:`graftml.executors.ttc.cost`); ``run_ttc``, ``TTCRequest`` and ``TTCResult``
 are exported from here lazily, on first access.
 """
 
@@ -18,7 +18,7 @@ import typing as _typing
 from graftml.errors import ConfigError
 from graftml.executor import Executor
 from graftml.executors.local import LocalExecutor
-from graftml.executors.ray_executor import RayExecutor
+from graftml.executors.ray.executor import RayExecutor
 from graftml.executors.sandbox import SandboxPolicy, Zygote, run_job
 
 if _typing.TYPE_CHECKING:

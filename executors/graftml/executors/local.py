@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 
-from graftml.executors._pool import PoolExecutor
+from graftml.executors.pool import PoolExecutor
 from graftml.executors.sandbox import SandboxPolicy, Zygote, run_job
 from graftml.types import Job, JobResult
 

@@ -10,11 +10,11 @@ import pytest
 from graftml.agents.builtin import builtin_operators
 from graftml.agents.llm import close_operators, make_llm_operators
 from graftml.agents.llm.code import check_module, extract_code
+from graftml.app.sdk import load_nodes, run
 from graftml.budget import Budget, Ledger
 from graftml.config import LLMOperatorConfig, validate
 from graftml.llm import GenerationRequest, ScriptedBackend
 from graftml.operators import OperatorContext
-from graftml.runner import load_nodes, run
 from graftml.types import Node, NodeStatus, Proposal
 
 BROKEN = '''# logistic regression on a column that does not exist

@@ -9,6 +9,7 @@ import pytest
 
 from graftml.agents.builtin import builtin_operators, normalize
 from graftml.agents.llm import close_operators, make_llm_operators
+from graftml.app.sdk import load_nodes, run
 from graftml.budget import Budget, Ledger
 from graftml.config import LLMOperatorConfig, validate
 from graftml.llm import GenerationRequest, GenerationResult, LLMBackend, Usage
@@ -17,7 +18,6 @@ from graftml.llm.openai_compat import OpenAICompatibleBackend
 from graftml.llm.registry import ModelSpec, get_model
 from graftml.llm.server import LocalServer
 from graftml.operators import Operator, OperatorContext
-from graftml.runner import load_nodes, run
 from graftml.types import NodeStatus, Proposal
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graftml.executors.cost import H100_INTENSITY, CallShape, Cost, CostModel
+from graftml.executors.ttc.cost import H100_INTENSITY, CallShape, Cost, CostModel
 from graftml.llm.registry import get_model
 from graftml.llm.types import Completion, GenerationResult, Usage
 

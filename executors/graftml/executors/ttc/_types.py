@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from graftml.errors import ConfigError
-from graftml.executors.cost import Cost
+from graftml.executors.ttc.cost import Cost
 from graftml.llm.registry import ModelSpec
 from graftml.llm.types import Usage
 
@@ -123,7 +123,8 @@ class TTCResult:
     """What a strategy returns: the chosen answer, every candidate, the votes and the spend.
 
     ``usage`` sums every backend call the strategy made (judge calls included); ``cost`` adds
-    the measured latency and the estimated FLOPs and bytes moved (:mod:`graftml.executors.cost`).
+    the measured latency and the estimated FLOPs and bytes moved
+    (:mod:`graftml.executors.ttc.cost`).
     """
 
     strategy: str

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from graftml.budget import Ledger
-from graftml.executors.cost import CallShape, Cost, CostModel
+from graftml.executors.ttc.cost import CallShape, Cost, CostModel
 from graftml.llm.base import LLMBackend
 from graftml.llm.metered import MeteredBackend
 from graftml.llm.registry import ModelSpec

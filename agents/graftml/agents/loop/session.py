@@ -1,0 +1,182 @@
+"""One session of a run: assemble searcher, operators and executor; replay; search; finalize."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from graftml.agents.loop.final import (
+    FinalPick,
+    finalize,
+    pick_best,
+    refit_reserve_s,
+    search_fit_s,
+    tail_margin_s,
+)
+from graftml.agents.loop.importance import importance_reserve_s, permutation_importance
+from graftml.agents.loop.orchestrator import Orchestrator
+from graftml.agents.loop.progress import Progress
+from graftml.agents.loop.rundir import FilePredictionStore, RunMeta, RunPaths, load_labels
+from graftml.budget import Ledger
+from graftml.config import RunConfig
+from graftml.data.metrics import get_metric
+from graftml.errors import GraftError
+from graftml.executor import Executor
+from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
+from graftml.operators import BUILD_FAILED, Operator, OperatorContext
+from graftml.searcher import Searcher
+from graftml.types import Node, NodeStatus, Outcome, Proposal
+
+
+class Session:
+    """Builds the run's parts from its config and runs search + final pick."""
+
+    def __init__(self, cfg: RunConfig, paths: RunPaths, meta: RunMeta, ledger: Ledger,
+                 journal: Journal, operators: dict[str, Operator]) -> None:
+        self.cfg, self.paths, self.meta = cfg, paths, meta
+        self.ledger, self.journal = ledger, journal
+        self.custom_operators = operators
+        self.metric = get_metric(meta.metric)
+        self.nodes: dict[str, Node] = journal.nodes()
+        labels = load_labels(paths)
+        self.sizes = {s: _rows(paths.data_file(s)) for s in meta.prediction_sets}
+        self.sizes["valid"] = len(labels["valid"])  # out-of-fold predictions of the scored rows
+        self.ctx = OperatorContext(
+            task_type=meta.task_type, n_classes=meta.n_classes, metric=self.metric,
+            target=meta.target, feature_types=meta.feature_types, n_rows=meta.n_train,
+            seed=meta.seed, run_dir=paths.root, nodes=self.nodes,
+            predictions=FilePredictionStore(paths), y_valid=labels["valid"],
+            description=cfg.task.description)
+
+    def search_and_finalize(self, quiet: bool) -> FinalPick:
+        executor = self._executor()
+        operators: dict[str, Operator] = {}
+        try:
+            searcher = self._searcher()
+            interrupted = self._replay(searcher)
+            operators = self._operators()
+            with Progress(self.ledger, self.metric.name, enabled=not quiet) as progress:
+                orch = Orchestrator(
+                    cfg=self.cfg, paths=self.paths, meta=self.meta, sizes=self.sizes,
+                    searcher=searcher, operators=operators, executor=executor,
+                    journal=self.journal, ledger=self.ledger, ctx=self.ctx, nodes=self.nodes,
+                    deadline=self._deadline, on_update=progress.update)
+                orch.run(interrupted)
+                progress.update(orch.stats, force=True)
+            threads = executor.capacity * self.cfg.executor.threads
+            pick = finalize(self.nodes, self.metric, self.paths, self.meta, self.ledger,
+                            executor, threads, self.cfg.refit, self.sizes, self._user_target())
+            if self.cfg.importance and pick.node is not None:
+                window = self.ledger.remaining_wall_s() - tail_margin_s(self.cfg.budget.wall_s)
+                pick.importances = permutation_importance(
+                    pick.node, self._fold_fit_s(pick.node), self.paths, self.meta, self.metric,
+                    executor, threads, window)
+            return pick
+        finally:
+            for op in operators.values():
+                op.close()
+            executor.shutdown()
+
+    # ---- parts ---------------------------------------------------------------------------------
+    def _executor(self) -> Executor:
+        from graftml.executors import make_executor
+
+        ex = self.cfg.executor
+        kwargs: dict[str, Any] = {}
+        if ex.kind == "ray" and ex.address:
+            kwargs["address"] = ex.address
+        return make_executor(ex.kind, ex.workers or _cores(), **kwargs)
+
+    def _operators(self) -> dict[str, Operator]:
+        from graftml.agents.builtin import builtin_operators
+
+        ops = builtin_operators(self.meta.seed)
+        if self.cfg.llm_operators:
+            from graftml.agents import make_llm_operators
+
+            ops.update(make_llm_operators(self.cfg.llm_operators, ops, self.ledger,
+                                          self.paths.root))
+        ops.update(self.custom_operators)
+        return {name: op for name, op in ops.items() if name in self.cfg.searcher.operators}
+
+    def _searcher(self) -> Searcher:
+        from graftml.agents.builtin import portfolio_size
+        from graftml.search import make_searcher
+
+        sc = self.cfg.searcher
+        kwargs = sc.model_dump(exclude={"kind"})
+        kwargs["num_drafts"] = sc.num_drafts or portfolio_size(self.meta.n_train)
+        kwargs["seed"] = self.meta.seed
+        searcher: Searcher = make_searcher(sc.kind, **kwargs)
+        return searcher
+
+    def _deadline(self) -> float:
+        """Elapsed-seconds mark where the search stops, leaving time to refit the best node
+        (a bagged pick needs no refit) and to measure its feature importances."""
+        wall = self.cfg.budget.wall_s
+        if wall is None:
+            return math.inf
+        best = pick_best(self.nodes, self.metric)
+        unbagged = self.cfg.refit and not self.meta.bagged
+        refit = refit_reserve_s(best if unbagged else None, self.nodes, wall)
+        importance = importance_reserve_s(
+            self._fold_fit_s(best) if best is not None and self.cfg.importance else None, wall)
+        return wall - tail_margin_s(wall) - refit - importance
+
+    def _fold_fit_s(self, node: Node) -> float:
+        """Seconds one fit of ``node`` on one fold's training rows took (members included)."""
+        return search_fit_s(node, self.nodes) / self.meta.n_folds
+
+    def _user_target(self) -> np.ndarray | None:
+        path = self.paths.data / "user_target.npy"
+        return np.load(path) if path.exists() else None
+
+    # ---- resume ----------------------------------------------------------------------------
+    def _replay(self, searcher: Searcher) -> list[tuple[Proposal, Node | None]]:
+        """Re-drive the searcher through the journal; return proposals left unfinished."""
+        asked: dict[str, Proposal] = {}
+        for event in self.journal.events():
+            if event["event"] == "ask":
+                recorded = proposal_from_dict(event["proposal"])
+                again = searcher.ask()
+                if again is None or (again.id, again.operator, again.parent_ids) != (
+                        recorded.id, recorded.operator, recorded.parent_ids):
+                    raise GraftError(f"cannot resume: the searcher no longer proposes "
+                                     f"{recorded.id} (journal seq {event['seq']})")
+                asked[recorded.id] = recorded
+            elif event["event"] == "tell":
+                searcher.tell(event["proposal_id"], outcome_from_dict(event["outcome"]))
+                asked.pop(event["proposal_id"], None)
+        return [item for p in asked.values() if (item := self._unfinished(searcher, p))]
+
+    def _unfinished(self, searcher: Searcher,
+                    proposal: Proposal) -> tuple[Proposal, Node | None] | None:
+        node = self.nodes.get(proposal.id)
+        if node is None or node.status == NodeStatus.RUNNING:
+            if node is not None:
+                node.timings.pop("finished", None)
+            return proposal, node
+        # finished and journaled, but killed before the searcher was told
+        oriented = None if node.score is None else self.metric.oriented(node.score)
+        outcome = Outcome(status=node.status, score=oriented, cost_s=node.cost.get("job_s", 0.0),
+                          built=not node.error.startswith(BUILD_FAILED))
+        searcher.tell(proposal.id, outcome)
+        self.journal.tell(proposal.id, outcome)
+        return None
+
+
+def _rows(path: Any) -> int:
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+def _cores() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+__all__ = ["Session"]
