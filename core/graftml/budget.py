@@ -26,7 +26,6 @@ class Budget:
     wall_s: float | None = None
     tokens: int | None = None
     usd: float | None = None
-    gpu_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,6 @@ class Charge:
     tokens: int = 0
     usd: float = 0.0
     job_s: float = 0.0
-    gpu_s: float = 0.0
     elapsed_s: float = 0.0
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -50,7 +48,6 @@ class Spent:
     tokens: int = 0
     usd: float = 0.0
     job_s: float = 0.0
-    gpu_s: float = 0.0
 
 
 class Ledger:
@@ -89,6 +86,7 @@ class Ledger:
                 row = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a torn last line after kill -9
+            row.pop("gpu_s", None)  # an older graftml wrote it; it was never charged
             self._add(Charge(**row))
             self._elapsed_before = max(self._elapsed_before, float(row.get("elapsed_s", 0.0)))
 
@@ -96,7 +94,6 @@ class Ledger:
         self._spent.tokens += charge.tokens
         self._spent.usd += charge.usd
         self._spent.job_s += charge.job_s
-        self._spent.gpu_s += charge.gpu_s
 
     @property
     def elapsed_s(self) -> float:
@@ -136,8 +133,6 @@ class Ledger:
             raise BudgetExceeded("tokens", s.tokens + tokens, b.tokens)
         if b.usd is not None and s.usd + usd > b.usd:
             raise BudgetExceeded("usd", s.usd + usd, b.usd)
-        if b.gpu_s is not None and s.gpu_s > b.gpu_s:
-            raise BudgetExceeded("gpu_s", s.gpu_s, b.gpu_s)
 
     def exhausted(self) -> bool:
         """True when no further work of any size can be paid for."""

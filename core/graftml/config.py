@@ -50,10 +50,9 @@ class BudgetConfig(_Model):
     wall_s: float | None = Field(120.0, gt=0)
     tokens: int | None = Field(None, ge=0)
     usd: float | None = Field(None, ge=0)
-    gpu_s: float | None = Field(None, ge=0)
 
     def to_budget(self) -> Budget:
-        return Budget(wall_s=self.wall_s, tokens=self.tokens, usd=self.usd, gpu_s=self.gpu_s)
+        return Budget(wall_s=self.wall_s, tokens=self.tokens, usd=self.usd)
 
 
 class _SearcherBase(_Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -73,7 +73,6 @@ class OperatorContext:
     predictions: PredictionStore
     y_valid: np.ndarray
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Operator(abc.ABC):

@@ -8,7 +8,6 @@ The contract suite in :mod:`graftml.testing.searchers` checks every implementati
 from __future__ import annotations
 
 import abc
-from typing import Any
 
 from graftml.types import Outcome, Proposal
 
@@ -38,14 +37,3 @@ class Searcher(abc.ABC):
         Must raise ``KeyError`` for an unknown or already-told ``proposal_id``.
         """
 
-    @abc.abstractmethod
-    def state_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable snapshot of the whole state, in-flight proposals included."""
-
-    @abc.abstractmethod
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a snapshot made by :meth:`state_dict` on a searcher built with the same args."""
-
-    def in_flight(self) -> int:
-        """Number of proposals asked but not yet told (hook; override for efficiency)."""
-        return 0

@@ -131,11 +131,6 @@ class Node:
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def stage(self) -> str:
-        """AIDE-style stage name: draft, debug or improve (other operators by name)."""
-        return self.operator
-
-    @property
     def is_buggy(self) -> bool:
         return self.status in FAILED_STATUSES
 

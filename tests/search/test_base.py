@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from graftml.errors import ConfigError
@@ -32,30 +30,10 @@ def test_ids_follow_creation_order(searcher_kind: str) -> None:
     assert [ask(searcher).id for _ in range(3)] == ["n0000", "n0001", "n0002"]
 
 
-def test_in_flight_counts_untold_proposals(searcher_kind: str) -> None:
-    searcher = make_searcher(searcher_kind, num_drafts=3)
-    first, _ = ask(searcher), ask(searcher)
-    searcher.tell(first.id, Outcome(NodeStatus.OK, 0.5))
-    assert searcher.in_flight() == 1
-
-
 def test_pruned_nodes_are_neither_refined_nor_debugged(searcher_kind: str) -> None:
     searcher = make_searcher(searcher_kind, num_drafts=1)
     searcher.tell(ask(searcher).id, Outcome(NodeStatus.PRUNED))
     assert searcher.ask() is None
-
-
-def test_state_dict_is_plain_json(searcher_kind: str) -> None:
-    searcher = make_searcher(searcher_kind, num_drafts=2)
-    searcher.tell(ask(searcher).id, Outcome(NodeStatus.OK, 0.5))
-    state = searcher.state_dict()
-    assert json.loads(json.dumps(state)) == state
-
-
-def test_state_of_another_kind_is_refused() -> None:
-    state = make_searcher("greedy", num_drafts=2).state_dict()
-    with pytest.raises(ValueError, match="greedy"):
-        make_searcher("mcts", num_drafts=2).load_state_dict(state)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

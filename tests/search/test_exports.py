@@ -37,7 +37,7 @@ def test_all_lists_every_public_searcher_and_make_searcher() -> None:
 
 def test_make_searcher_builds_each_kind(searcher_kind: str) -> None:
     searcher = make_searcher(searcher_kind, num_drafts=2, seed=1)
-    assert searcher.state_dict()["kind"] == searcher_kind
+    assert searcher.kind == searcher_kind
 
 
 def test_unknown_kind_names_the_valid_kinds() -> None:

@@ -46,7 +46,7 @@ def config_for(task: Task, *, searcher: str = "greedy", executor: str = "local",
                            direction=task.direction,  # type: ignore[arg-type]
                            seed=task.seed, holdout=task.holdout, folds=task.folds,
                            valid_size=task.valid_size, test_data=test_data).model_dump(),
-        "budget": {"wall_s": b.wall_s, "tokens": b.tokens, "usd": b.usd, "gpu_s": b.gpu_s},
+        "budget": {"wall_s": b.wall_s, "tokens": b.tokens, "usd": b.usd},
         "searcher": {"kind": searcher},
         "executor": {"kind": executor, "workers": workers},
         "runs_dir": runs_dir,

@@ -63,5 +63,9 @@ def make_backend(spec: ModelSpec, **kwargs: object) -> LLMBackend:
         backend: LLMBackend = module.VLLMEngineBackend(spec, **kwargs)
         return backend
 
-    raise ConfigError(f"model {spec.name!r}: provider {spec.provider!r} has no factory; "
-                      "build ScriptedBackend(...) directly in tests")
+    if not spec.responses:
+        raise ConfigError(f"model {spec.name!r}: provider scripted needs `responses:`, the list "
+                          "of answers it replays in order")
+    from graftml.llm.scripted import ScriptedBackend
+
+    return ScriptedBackend(list(spec.responses), model=spec.name)

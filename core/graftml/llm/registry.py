@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from graftml.errors import ConfigError
 
@@ -53,6 +53,14 @@ class ModelSpec(BaseModel):
     timeout_s: float = Field(120.0, gt=0)
     max_retries: int = Field(2, ge=0)
     capabilities: Capabilities = Capabilities()
+    responses: tuple[str, ...] = ()  # provider scripted: the answers, in order
+
+    @model_validator(mode="after")
+    def _responses_only_when_scripted(self) -> ModelSpec:
+        if self.responses and self.provider != "scripted":
+            raise ValueError(f"responses is only valid with provider scripted, not "
+                             f"{self.provider!r}; remove it")
+        return self
 
     def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (prompt_tokens * self.prompt_usd_per_mtok

@@ -11,7 +11,6 @@ import abc
 import json
 import random
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from graftml.errors import ConfigError
 from graftml.search._tree import Choice, SearchTree, TreeNode
@@ -112,30 +111,6 @@ class TreeSearcher(Searcher, abc.ABC):
             self._build_failures[key] = self._build_failures.get(key, 0) + 1
         self._on_tell(node)
 
-    def in_flight(self) -> int:
-        """Number of proposals asked but not yet told."""
-        return len(self._tree.in_flight())
-
-    def state_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable snapshot: tree (in-flight nodes included), queue, rng, extras."""
-        version, internal, gauss_next = self._rng.getstate()
-        return {"kind": self.kind, "tree": self._tree.to_state(),
-                "draft_queue": list(self._draft_queue), "used": sorted(self._used),
-                "build_failures": dict(self._build_failures),
-                "rng": [version, list(internal), gauss_next], "extra": self._extra_state()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a :meth:`state_dict` snapshot made by a searcher built with the same args."""
-        if state.get("kind") != self.kind:
-            raise ValueError(f"state of a {state.get('kind')!r} searcher cannot be loaded "
-                             f"into a {self.kind!r} searcher")
-        self._tree = SearchTree.from_state(state["tree"])
-        self._draft_queue = [int(i) for i in state["draft_queue"]]
-        self._used = set(state["used"])
-        self._build_failures = {k: int(v) for k, v in state.get("build_failures", {}).items()}
-        version, internal, gauss_next = state["rng"]
-        self._rng.setstate((version, tuple(internal), gauss_next))
-        self._load_extra_state(state["extra"])
 
     def _next_draft(self) -> Choice | None:
         if not self._draft_queue:
@@ -169,12 +144,6 @@ class TreeSearcher(Searcher, abc.ABC):
     def _on_tell(self, node: TreeNode) -> None:
         """Hook: ``node`` was just told its outcome."""
 
-    def _extra_state(self) -> dict[str, Any]:
-        """Hook: the subclass's own JSON-able state."""
-        return {}
-
-    def _load_extra_state(self, extra: dict[str, Any]) -> None:
-        """Hook: restore what :meth:`_extra_state` returned."""
 
 
 def _once_key(choice: Choice) -> str:

@@ -58,19 +58,6 @@ class TreeNode:
         return Proposal(self.id, self.choice.operator, self.choice.parent_ids,
                         dict(self.choice.params))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "operator": self.choice.operator,
-                "parent_ids": list(self.choice.parent_ids), "params": self.choice.params,
-                "status": str(self.status), "score": self.score,
-                "debug_depth": self.debug_depth, "children": list(self.children),
-                "built": self.built}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TreeNode:
-        choice = Choice(d["operator"], tuple(d["parent_ids"]), dict(d["params"]))
-        return cls(d["id"], choice, NodeStatus(d["status"]), d["score"], d["debug_depth"],
-                   list(d["children"]), d.get("built", True))
-
 
 class SearchTree:
     """Every node a searcher has proposed, keyed by id, in creation order."""
@@ -134,12 +121,3 @@ class SearchTree:
         """Every node :meth:`is_debuggable`, oldest first."""
         return [node for node in self.nodes.values()
                 if self.is_debuggable(node, max_debug_depth)]
-
-    def to_state(self) -> list[dict[str, Any]]:
-        return [node.to_dict() for node in self.nodes.values()]
-
-    @classmethod
-    def from_state(cls, state: list[dict[str, Any]]) -> SearchTree:
-        tree = cls()
-        tree.nodes = {d["id"]: TreeNode.from_dict(d) for d in state}
-        return tree

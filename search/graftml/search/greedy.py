@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from graftml.search._base import OPERATORS, TreeSearcher, check_range
 from graftml.search._tree import Choice, TreeNode
@@ -77,10 +76,3 @@ class GreedySearcher(TreeSearcher):
             self._steps += 1
         if operator in ("improve", "tune"):
             self._tune_next = operator == "improve"
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {"steps": self._steps, "tune_next": self._tune_next}
-
-    def _load_extra_state(self, extra: dict[str, Any]) -> None:
-        self._steps = int(extra["steps"])
-        self._tune_next = bool(extra["tune_next"])

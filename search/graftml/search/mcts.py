@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from graftml.search._base import OPERATORS, TreeSearcher, check_range
 from graftml.search._tree import Choice, TreeNode
@@ -165,11 +164,3 @@ class MCTSSearcher(TreeSearcher):
             if node.score is not None:
                 stats.ok_count += 1
                 stats.ok_sum += node.score
-
-    def _extra_state(self) -> dict[str, Any]:
-        return {"stats": {k: [s.visits, s.virtual, s.ok_count, s.ok_sum]
-                          for k, s in self._stats.items()}}
-
-    def _load_extra_state(self, extra: dict[str, Any]) -> None:
-        self._stats = {k: _Stats(int(v[0]), int(v[1]), int(v[2]), float(v[3]))
-                       for k, v in extra["stats"].items()}

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,7 +55,6 @@ class Stats:
     best: float | None = None
     best_node: str = ""
     last: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Orchestrator:
