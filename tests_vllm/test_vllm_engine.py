@@ -144,3 +144,12 @@ def test_make_backend_builds_the_engine_backend_lazily() -> None:
     backend = make_backend(get_model("smollm2-vllm"))
     assert isinstance(backend, VLLMEngineBackend) and backend.model == "smollm2-vllm"
     backend.close()
+
+
+def test_engine_settings_from_the_model_file_reach_vllm() -> None:
+    spec = get_model("smollm2-vllm").model_copy(
+        update={"model": "/unused", "engine": {"gpu_memory_utilization": 0.5, "seed": 7}})
+    kwargs = VLLMEngineBackend(spec, enforce_eager=False)._build_kwargs(None)
+    assert kwargs["gpu_memory_utilization"] == 0.5 and kwargs["seed"] == 7  # over the defaults
+    assert kwargs["enforce_eager"] is False  # constructor keywords win over the file
+    assert kwargs["model"] == "/unused"

@@ -1,23 +1,31 @@
 """Run configuration: frozen pydantic models validated from YAML, with ``--set`` overrides.
 
-Every model forbids unknown keys; plugin families (searcher, executor) carry a ``kind``
-discriminator. Errors come back as one-line :class:`~graftml.errors.ConfigError` messages that name
-the key, the bad value and what is allowed.
+Every model forbids unknown keys. The ``searcher`` and ``executor`` sections are plugin settings:
+their ``kind`` names a registered plugin (:mod:`graftml.plugins`) whose ``Settings`` model (a
+:class:`SearcherSettings` or :class:`ExecutorSettings` subclass) validates the section. Errors come
+back as one-line :class:`~graftml.errors.ConfigError` messages that name the key, the bad value and
+what is allowed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    model_validator,
+)
 
 from graftml.budget import Budget
 from graftml.data.task import DEFAULT_HOLDOUT, Task
 from graftml.errors import ConfigError
-
-OPERATORS = ("draft", "improve", "debug", "tune", "merge", "crossover")
+from graftml.plugins import EXECUTORS, SEARCHERS, Registry
 
 
 class _Model(BaseModel):
@@ -55,51 +63,54 @@ class BudgetConfig(_Model):
         return Budget(wall_s=self.wall_s, tokens=self.tokens, usd=self.usd)
 
 
-class _SearcherBase(_Model):
+class SearcherSettings(_Model):
+    """The ``searcher`` section: what every searcher takes. A searcher plugin's ``Settings``
+    subclasses it with its own keys (``kind: Literal["name"]`` first)."""
+
+    kind: str = "greedy"
     num_drafts: int | None = Field(None, ge=1)  # default: the portfolio size
-    operators: tuple[str, ...] = OPERATORS
+    operators: tuple[str, ...] | None = None  # default: every operator the run has
     max_debug_depth: int = Field(3, ge=0)
 
-
-class GreedyConfig(_SearcherBase):
-    kind: Literal["greedy"] = "greedy"
-    debug_prob: float = Field(0.5, ge=0, le=1)
-    merge_every: int = Field(5, ge=1)
-
-
-class MCTSConfig(_SearcherBase):
-    kind: Literal["mcts"]
-    exploration: float = Field(1.0, ge=0)
+    def constructor_kwargs(self) -> dict[str, Any]:
+        """The plugin's own keys, passed to its constructor with ``num_drafts``, ``seed`` and
+        the operators' roles."""
+        return self.model_dump(exclude={"kind", "num_drafts", "operators"})
 
 
-class MergeConfig(_SearcherBase):
-    kind: Literal["merge"]
-    population: int = Field(8, ge=2)
+class ExecutorSettings(_Model):
+    """The ``executor`` section: job limits every executor applies. An executor plugin's
+    ``Settings`` subclasses it with its own keys."""
 
-
-SearcherConfig = Annotated[GreedyConfig | MCTSConfig | MergeConfig, Field(discriminator="kind")]
-
-
-class _ExecutorBase(_Model):
+    kind: str = "local"
     workers: int | None = Field(None, ge=1)  # default: the number of cores
     timeout_s: float = Field(300.0, gt=0)
     memory_mb: int = Field(4096, ge=256)
     max_procs: int = Field(64, ge=4)
     threads: int = Field(1, ge=1)
 
-
-class LocalExecutorConfig(_ExecutorBase):
-    kind: Literal["local"] = "local"
-
-
-class RayExecutorConfig(_ExecutorBase):
-    kind: Literal["ray"]
-    address: str | None = None
+    def constructor_kwargs(self) -> dict[str, Any]:
+        """The plugin's own keys (the job limits are the orchestrator's), for ``from_settings``."""
+        return self.model_dump(exclude=set(ExecutorSettings.model_fields))
 
 
-ExecutorConfig = Annotated[
-    LocalExecutorConfig | RayExecutorConfig, Field(discriminator="kind")
-]
+SettingsT = TypeVar("SettingsT", SearcherSettings, ExecutorSettings)
+
+
+def plugin_settings(registry: Registry, section: str, raw: dict[str, Any],
+                    base: type[SettingsT]) -> SettingsT:
+    """Validate a plugin section with the ``Settings`` of the plugin its ``kind`` names."""
+    kind = raw.get("kind", base.model_fields["kind"].default)
+    if not isinstance(kind, str):
+        raise ConfigError(f"{section}.kind must be a name, got {kind!r}")
+    settings = getattr(registry.get(kind), "Settings", base)
+    try:
+        validated = settings.model_validate({**raw, "kind": kind})
+    except ValidationError as exc:
+        raise ConfigError(_format(exc, section)) from None
+    if not isinstance(validated, base):
+        raise ConfigError(f"{section} {kind!r}: its Settings must subclass {base.__name__}")
+    return validated
 
 
 class CheapEvalConfig(_Model):
@@ -116,7 +127,7 @@ class CheapEvalConfig(_Model):
 class LLMOperatorConfig(_Model):
     """An LLM operator: which registered model it uses and how."""
 
-    model: str  # a name in configs/models/
+    model: str  # a registered model (graftml.llm.registry)
     level: Literal["auto", "structured", "code"] = "auto"  # auto: by the model's capabilities
     temperature: float = Field(0.7, ge=0, le=2)
     max_tokens: int = Field(768, ge=16)
@@ -127,8 +138,10 @@ class RunConfig(_Model):
     name: str = "run"
     task: TaskConfig
     budget: BudgetConfig = BudgetConfig()
-    searcher: SearcherConfig = GreedyConfig()
-    executor: ExecutorConfig = LocalExecutorConfig()
+    searcher: SerializeAsAny[SearcherSettings] = Field(
+        default_factory=lambda: plugin_settings(SEARCHERS, "searcher", {}, SearcherSettings))
+    executor: SerializeAsAny[ExecutorSettings] = Field(
+        default_factory=lambda: plugin_settings(EXECUTORS, "executor", {}, ExecutorSettings))
     cheap_eval: CheapEvalConfig = CheapEvalConfig()
     llm_operators: dict[str, LLMOperatorConfig] = Field(default_factory=dict)
     refit: bool = True  # refit an unbagged final pick on every search row
@@ -137,12 +150,16 @@ class RunConfig(_Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _default_kinds(cls, raw: Any) -> Any:
-        """A plugin section without ``kind`` gets the default one."""
-        if isinstance(raw, dict):
-            for section, kind in (("searcher", "greedy"), ("executor", "local")):
-                if isinstance(raw.get(section), dict) and "kind" not in raw[section]:
-                    raw = {**raw, section: {"kind": kind, **raw[section]}}
+    def _plugin_sections(cls, raw: Any) -> Any:
+        """Validate each plugin section with its plugin's own settings model."""
+        if not isinstance(raw, dict):
+            return raw
+        if isinstance(raw.get("searcher"), dict):
+            raw = {**raw, "searcher": plugin_settings(SEARCHERS, "searcher", raw["searcher"],
+                                                      SearcherSettings)}
+        if isinstance(raw.get("executor"), dict):
+            raw = {**raw, "executor": plugin_settings(EXECUTORS, "executor", raw["executor"],
+                                                      ExecutorSettings)}
         return raw
 
     def to_task(self) -> Task:
@@ -152,17 +169,19 @@ class RunConfig(_Model):
                     folds=t.folds, valid_size=t.valid_size, name=self.name)
 
 
-def _format(exc: ValidationError, source: str) -> str:
+def _format(exc: ValidationError, section: str = "") -> str:
     # an unknown key usually explains a missing one (a typo), so report it first
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     err = errors[0]
-    loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("function-", "tagged")))
+    parts = [section] if section else []
+    parts += [str(p) for p in err["loc"] if not str(p).startswith(("function-", "tagged"))]
+    loc = ".".join(parts)
     if err["type"] == "extra_forbidden":
-        return f"{source}: unknown key {loc!r}; remove it or check its spelling"
+        return f"unknown key {loc!r}; remove it or check its spelling"
     if err["type"] == "missing":
-        return f"{source}: missing required key {loc!r}"
+        return f"missing required key {loc!r}"
     value = err.get("input")
-    return f"{source}: {loc}: {err['msg']} (got {value!r})"
+    return f"{loc}: {err['msg']} (got {value!r})"
 
 
 def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
@@ -170,16 +189,16 @@ def validate(raw: dict[str, Any], source: str = "config") -> RunConfig:
     try:
         cfg = RunConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format(exc, source)) from None
+        raise ConfigError(f"{source}: {_format(exc)}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     bad_llm = set(cfg.llm_operators) - {"draft", "improve", "debug", "merge"}
     if bad_llm:
         raise ConfigError(f"{source}: llm_operators may configure draft, improve, debug and "
                           f"merge, not {', '.join(sorted(bad_llm))}")
-    unknown = set(cfg.searcher.operators) - set(OPERATORS)
-    if unknown or "draft" not in cfg.searcher.operators:
-        raise ConfigError(
-            f"{source}: searcher.operators must include 'draft' and only: {', '.join(OPERATORS)}"
-        )
+    ops = cfg.searcher.operators
+    if ops is not None and "draft" not in ops:
+        raise ConfigError(f"{source}: searcher.operators {list(ops)} lack 'draft'; add it")
     return cfg
 
 

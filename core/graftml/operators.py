@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,10 +17,42 @@ import numpy as np
 
 from graftml.candidate import Candidate
 from graftml.data.metrics import Metric
+from graftml.errors import ConfigError
 from graftml.types import Node, Proposal
 
 #: prefix of the error of a node whose candidate could not be built (so it never ran)
 BUILD_FAILED = "build failed: "
+
+
+class Role(StrEnum):
+    """What an operator does with its parents; searchers propose operators by role, so any
+    registered operator of a role is proposed where that role fits."""
+
+    DRAFT = "draft"  # no parent: a fresh candidate (``params["draft_index"]``)
+    REFINE = "refine"  # one ok parent: a changed copy (improve, tune)
+    REPAIR = "repair"  # one failed parent: a fixed copy (debug)
+    COMBINE = "combine"  # the top-k ok nodes: one candidate from all (merge)
+    PAIR = "pair"  # two ok parents: a child mixing both (crossover)
+
+
+#: the roles of graftml's own operator names (what a plain list of names means)
+DEFAULT_ROLES: Mapping[str, Role] = {
+    "draft": Role.DRAFT, "improve": Role.REFINE, "debug": Role.REPAIR, "tune": Role.REFINE,
+    "merge": Role.COMBINE, "crossover": Role.PAIR}
+
+
+def role_of(name: str, operator: Operator) -> Role:
+    """The role ``operator`` plays under ``name``: its own, else that of graftml's operator of
+    the same name.
+
+    Raises:
+        ConfigError: neither is known.
+    """
+    role = operator.role or DEFAULT_ROLES.get(name)
+    if role is None:
+        raise ConfigError(f"operator {name!r} ({type(operator).__name__}) has no role; set its "
+                          f"class attribute role to one of: {', '.join(Role)}")
+    return role
 
 
 class BuildFailed(ValueError):
@@ -76,10 +109,20 @@ class OperatorContext:
 
 
 class Operator(abc.ABC):
-    """Base class of all operators."""
+    """Base class of all operators.
+
+    A plugin operator (entry point group ``graftml.operators``) is built as ``cls(seed=seed)``
+    once per run session, with the run's operator seed.
+    """
 
     #: the operator name a :class:`~graftml.types.Proposal` refers to.
     name: str = ""
+    #: what it does with its parents; decides where searchers propose it. None: the role of
+    #: graftml's operator of the same name (a wrapper named "draft" drafts)
+    role: Role | None = None
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
 
     @abc.abstractmethod
     def build(self, proposal: Proposal, ctx: OperatorContext) -> Candidate:

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from graftml.config import MCTSConfig, load_config
+from graftml.config import load_config
 from graftml.errors import ConfigError
+from graftml.search.mcts import MCTSSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +28,7 @@ def test_overrides_are_parsed_as_yaml_and_revalidated(tmp_path: Path) -> None:
     path = write(tmp_path, "task: {data: iris, target: target}\n")
     cfg = load_config(path, ["budget.wall_s=30", "searcher.kind=mcts", "executor.workers=1"])
     assert cfg.budget.wall_s == 30
-    assert isinstance(cfg.searcher, MCTSConfig)
+    assert isinstance(cfg.searcher, MCTSSettings)
     assert cfg.executor.workers == 1
 
 

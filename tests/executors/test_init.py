@@ -17,7 +17,7 @@ def test_all_is_sorted_and_complete() -> None:
     public = {name for name in vars(graftml.executors) if not name.startswith("_")}
     lazy = set(graftml.executors._LAZY)  # test-time compute, imported on first access
     modules = {"local", "ray", "sandbox", "ttc", "pool"}
-    helpers = {"annotations", "ConfigError", "Executor"}
+    helpers = {"annotations", "Executor", "EXECUTORS", "ExecutorSettings", "plugin_settings"}
     assert graftml.executors.__all__ == sorted(graftml.executors.__all__)
     assert set(graftml.executors.__all__) == (public | lazy) - modules - helpers
 
@@ -38,7 +38,7 @@ def test_make_executor_builds_a_local_executor_of_the_given_capacity() -> None:
 
 
 def test_an_unknown_kind_names_the_valid_ones() -> None:
-    with pytest.raises(ConfigError, match="unknown executor kind 'slurm'; valid kinds: local, ray"):
+    with pytest.raises(ConfigError, match="unknown executor 'slurm'; valid: local, ray"):
         make_executor("slurm", 1)
 
 

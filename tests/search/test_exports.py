@@ -31,8 +31,20 @@ def test_all_is_sorted() -> None:
     assert graftml.search.__all__ == sorted(graftml.search.__all__)
 
 
-def test_all_lists_every_public_searcher_and_make_searcher() -> None:
-    assert set(graftml.search.__all__) == public_searchers() | {"make_searcher"}
+def test_all_lists_every_public_searcher_and_what_a_new_one_builds_on() -> None:
+    base = {"make_searcher", "TreeSearcher", "Choice", "TreeNode"}
+    assert set(graftml.search.__all__) == public_searchers() | base
+
+
+def test_every_public_searcher_is_registered_with_its_settings() -> None:
+    from graftml.config import SearcherSettings
+    from graftml.plugins import SEARCHERS
+
+    for name in public_searchers():
+        cls = getattr(graftml.search, name)
+        assert SEARCHERS.get(cls.kind) is cls
+        assert issubclass(cls.Settings, SearcherSettings)
+        assert cls.Settings().kind == cls.kind
 
 
 def test_make_searcher_builds_each_kind(searcher_kind: str) -> None:
@@ -41,7 +53,7 @@ def test_make_searcher_builds_each_kind(searcher_kind: str) -> None:
 
 
 def test_unknown_kind_names_the_valid_kinds() -> None:
-    with pytest.raises(ConfigError, match=r"\['greedy', 'mcts', 'merge'\]"):
+    with pytest.raises(ConfigError, match="valid: greedy, mcts, merge"):
         make_searcher("random", num_drafts=2)
 
 

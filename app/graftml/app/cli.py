@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graftml.errors import GraftError
+from graftml.plugins import EXECUTORS, SEARCHERS
 
 
 class Command:
@@ -42,8 +43,8 @@ class RunCommand(Command):
         parser.add_argument("--time", type=float, help="wall-clock budget in seconds")
         parser.add_argument("--test", help="table to predict after the final pick "
                                            "(its target column may be absent)")
-        parser.add_argument("--searcher", choices=["greedy", "mcts", "merge"])
-        parser.add_argument("--executor", choices=["local", "ray"])
+        parser.add_argument("--searcher", choices=SEARCHERS.names())
+        parser.add_argument("--executor", choices=EXECUTORS.names())
         parser.add_argument("--workers", type=int, help="jobs in flight (default: cores)")
         parser.add_argument("--seed", type=int)
         parser.add_argument("--folds", type=int,
@@ -116,20 +117,26 @@ class ShowCommand(Command):
 
 class LLMServeCommand(Command):
     name = "llm"
-    help = "local models: `graft llm serve --model smollm2` starts an OpenAI-compatible server"
+    help = ("models: `graft llm models` lists the registered ones, `graft llm serve --model "
+            "smollm2` starts an OpenAI-compatible server")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("action", choices=["serve"])
-        parser.add_argument("--model", default="smollm2", help="a name in configs/models/")
+        parser.add_argument("action", choices=["models", "serve"])
+        parser.add_argument("--model", default="smollm2",
+                            help="a registered model (graft llm models)")
         parser.add_argument("--port", type=int, default=8080)
         parser.add_argument("--threads", type=int, default=2)
 
     def run(self, args: argparse.Namespace) -> int:
         import subprocess
 
-        from graftml.llm.registry import get_model
+        from graftml.llm.registry import get_model, load_models
         from graftml.llm.server import serve_argv
 
+        if args.action == "models":
+            for spec in load_models().values():
+                print(f"{spec.name:<22} {spec.provider:<18} {spec.model or spec.package or ''}")
+            return 0
         argv = serve_argv(get_model(args.model), "127.0.0.1", args.port, args.threads)
         print(f"serving {args.model} at http://127.0.0.1:{args.port}/v1 (Ctrl-C stops)",
               file=sys.stderr)
@@ -147,7 +154,8 @@ class TTCCommand(Command):
         parser.add_argument("dataset", nargs="?",
                             help="arithmetic, word_problems or multiple_choice")
         parser.add_argument("--prompt", help="the question (answer mode)")
-        parser.add_argument("--model", default="smollm2", help="a name in configs/models/")
+        parser.add_argument("--model", default="smollm2",
+                            help="a registered model (graft llm models)")
         parser.add_argument("--models", help="eval: comma-separated model names")
         parser.add_argument("--strategy", default="single")
         parser.add_argument("--strategies", default="single,best_of_n,self_consistency")

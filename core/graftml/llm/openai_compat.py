@@ -33,8 +33,8 @@ class OpenAICompatibleBackend:
         self.model = spec.model or spec.name
         self.base_url = base_url or spec.base_url
         if not self.base_url:
-            raise LLMError(f"model {spec.name!r} has no base_url; set it in "
-                           f"configs/models/{spec.name}.yaml")
+            raise LLMError(f"model {spec.name!r} has no base_url; set base_url in its model "
+                           "file")
         self._client = OpenAI(base_url=self.base_url, api_key=api_key or spec.api_key(),
                               max_retries=spec.max_retries, timeout=spec.timeout_s)
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="llm")

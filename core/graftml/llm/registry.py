@@ -1,15 +1,18 @@
-"""The model registry: ``configs/models/*.yaml``, one file per model.
+"""The model registry: one YAML file per model.
 
-The provider is an explicit field (never guessed from the model name). Prices and sizes feed the
-ledger and the test-time-compute cost model.
+graftml's own model files ship inside the package (``graftml/llm/models/*.yaml``, read with
+:mod:`importlib.resources`); files in the folder named by ``$GRAFTML_MODELS_DIR`` add models and
+replace packaged ones of the same name. The provider is an explicit field (never guessed from the
+model name). Prices and sizes feed the ledger and the test-time-compute cost model.
 """
 
 from __future__ import annotations
 
 import os
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -54,12 +57,16 @@ class ModelSpec(BaseModel):
     max_retries: int = Field(2, ge=0)
     capabilities: Capabilities = Capabilities()
     responses: tuple[str, ...] = ()  # provider scripted: the answers, in order
+    # provider vllm_engine: keyword arguments of vllm.LLM over graftml's defaults, e.g.
+    # gpu_memory_utilization, tensor_parallel_size, reasoning_parser, quantization
+    engine: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _responses_only_when_scripted(self) -> ModelSpec:
-        if self.responses and self.provider != "scripted":
-            raise ValueError(f"responses is only valid with provider scripted, not "
-                             f"{self.provider!r}; remove it")
+    def _provider_specific_keys(self) -> ModelSpec:
+        for key, provider in (("responses", "scripted"), ("engine", "vllm_engine")):
+            if getattr(self, key) and self.provider != provider:
+                raise ValueError(f"{key} is only valid with provider {provider}, not "
+                                 f"{self.provider!r}; remove it")
         return self
 
     def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
@@ -72,18 +79,39 @@ class ModelSpec(BaseModel):
         return os.environ.get(self.api_key_env, "")
 
 
-def default_models_dir() -> Path:
-    """``configs/models`` of the source tree, or ``$GRAFTML_MODELS_DIR``."""
-    env = os.environ.get("GRAFTML_MODELS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "configs" / "models"
+USER_MODELS_ENV = "GRAFTML_MODELS_DIR"
+
+
+def packaged_models_dir() -> Path:
+    """The model files that ship inside the package."""
+    return Path(str(files("graftml.llm").joinpath("models")))
+
+
+def user_models_dir() -> Path | None:
+    """The folder of ``$GRAFTML_MODELS_DIR``, if set.
+
+    Raises:
+        ConfigError: it is set but is not a folder.
+    """
+    env = os.environ.get(USER_MODELS_ENV)
+    if not env:
+        return None
+    if not Path(env).is_dir():
+        raise ConfigError(f"${USER_MODELS_ENV}={env!r} is not a folder; create it or unset it")
+    return Path(env)
+
+
+def load_models(directory: Path | None = None) -> dict[str, ModelSpec]:
+    """Every registered model by name: the packaged files, then the user's folder over them;
+    only ``directory``'s files when it is given. One-line ConfigError on a bad file."""
+    if directory is not None:
+        return _read_folder(directory)
+    user = user_models_dir()
+    return {**_read_folder(packaged_models_dir()), **(_read_folder(user) if user else {})}
 
 
 @cache
-def load_models(directory: Path | None = None) -> dict[str, ModelSpec]:
-    """Every model file of ``directory`` by name; one-line ConfigError on a bad file."""
-    directory = directory or default_models_dir()
+def _read_folder(directory: Path) -> dict[str, ModelSpec]:
     models: dict[str, ModelSpec] = {}
     for path in sorted(directory.glob("*.yaml")):
         try:
@@ -100,5 +128,5 @@ def get_model(name: str, directory: Path | None = None) -> ModelSpec:
     models = load_models(directory)
     if name not in models:
         raise ConfigError(f"unknown model {name!r}; registered: {', '.join(sorted(models))} "
-                          f"(add configs/models/{name}.yaml)")
+                          f"(add {name}.yaml to the folder named by ${USER_MODELS_ENV})")
     return models[name]

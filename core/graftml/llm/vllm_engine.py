@@ -63,11 +63,12 @@ class VLLMEngineBackend:
         Args:
             spec: the model; ``spec.model`` is a HF checkpoint path, or empty to convert the
                 GGUF of ``spec.gguf_module`` once (see :mod:`graftml.llm.hf_checkpoint`).
-            **engine_kwargs: passed to ``vllm.LLM`` over the defaults of :func:`engine_defaults`.
+            **engine_kwargs: passed to ``vllm.LLM`` over the defaults of :func:`engine_defaults`
+                and the model file's ``engine:`` settings.
         """
         self.spec = spec
         self.model = spec.name
-        self._engine_kwargs = dict(engine_kwargs)
+        self._engine_kwargs = {**spec.engine, **engine_kwargs}
         self._engines: dict[str, Any] = {}  # speculative-config key -> vllm.LLM
         self._lock = threading.Lock()
         # graftml never uses the hub or vLLM's usage reporting; this process is offline.
@@ -139,7 +140,7 @@ class VLLMEngineBackend:
         if method not in supported and config.get("method") not in supported:
             raise LLMError(f"model {self.model!r} (vllm_engine) supports speculative methods "
                            f"{list(supported)}, not {config.get('method')!r}; list it under "
-                           f"capabilities.speculative in configs/models/{self.spec.name}.yaml")
+                           "capabilities.speculative in its model file")
         config["method"] = method
         return config
 

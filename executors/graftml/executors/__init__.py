@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import typing as _typing
 
-from graftml.errors import ConfigError
+from graftml.config import ExecutorSettings, plugin_settings
 from graftml.executor import Executor
 from graftml.executors.local import LocalExecutor
 from graftml.executors.ray.executor import RayExecutor
 from graftml.executors.sandbox import SandboxPolicy, Zygote, run_job
+from graftml.plugins import EXECUTORS
 
 if _typing.TYPE_CHECKING:
     from graftml.executors.ttc import TTCRequest, TTCResult, run_ttc
 
-__all__ = ["EXECUTOR_KINDS", "LocalExecutor", "RayExecutor", "SandboxPolicy", "TTCRequest",
+__all__ = ["LocalExecutor", "RayExecutor", "SandboxPolicy", "TTCRequest",
            "TTCResult", "Zygote", "make_executor", "run_job", "run_ttc"]
 
 _LAZY = {"TTCRequest": "graftml.executors.ttc", "TTCResult": "graftml.executors.ttc",
@@ -42,27 +43,20 @@ def __getattr__(name: str) -> object:
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-EXECUTOR_KINDS = ("local", "ray")
-
-
 def make_executor(kind: str, capacity: int, *, address: str | None = None) -> Executor:
-    """Build the executor named by a run config's ``executor.kind``.
-
-    Called once per run session, which shuts the executor down at the end.
+    """Build the executor registered as ``kind`` (entry point group ``graftml.executors``).
 
     Args:
-        kind: ``"local"`` or ``"ray"``.
+        kind: ``"local"``, ``"ray"`` or a plugin's kind.
         capacity: jobs run at once.
         address: Ray cluster address (``ray`` only); None starts or reuses a local Ray.
 
     Raises:
-        ConfigError: unknown ``kind``, or ``address`` given for ``local``.
+        ConfigError: unknown ``kind``, or ``address`` given for an executor without one.
     """
-    if kind == "local":
-        if address is not None:
-            raise ConfigError("executor.address is only valid with kind 'ray'; remove it or "
-                              "set executor.kind: ray")
-        return LocalExecutor(capacity)
-    if kind == "ray":
-        return RayExecutor(capacity, address=address)
-    raise ConfigError(f"unknown executor kind {kind!r}; valid kinds: {', '.join(EXECUTOR_KINDS)}")
+    raw: dict[str, object] = {"kind": kind}
+    if address is not None:
+        raw["address"] = address
+    settings = plugin_settings(EXECUTORS, "executor", raw, ExecutorSettings)
+    executor: Executor = EXECUTORS.get(kind).from_settings(settings, capacity)
+    return executor

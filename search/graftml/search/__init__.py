@@ -4,35 +4,34 @@
 * :class:`MCTSSearcher`: UCT with progressive widening and virtual loss for parallel workers;
 * :class:`MergeSearcher`: evolutionary (merge, crossover, mutate a population of the best).
 
-All are pure, deterministic state machines (see :class:`graftml.searcher.Searcher`);
-:func:`make_searcher` builds one by name.
+All are pure, deterministic state machines (see :class:`graftml.searcher.Searcher`), registered
+as entry points of the ``graftml.searchers`` group; :func:`make_searcher` builds any registered
+searcher by name. A new searcher subclasses :class:`TreeSearcher` (it implements
+``_choices``, yielding :class:`Choice` objects best first) and declares an entry point.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from graftml.errors import ConfigError
+from graftml.plugins import SEARCHERS
+from graftml.search._base import TreeSearcher
+from graftml.search._tree import Choice, TreeNode
 from graftml.search.greedy import GreedySearcher
 from graftml.search.mcts import MCTSSearcher
 from graftml.search.merge import MergeSearcher
 from graftml.searcher import Searcher
 
-_KINDS: dict[str, Callable[..., Searcher]] = {
-    "greedy": GreedySearcher,
-    "mcts": MCTSSearcher,
-    "merge": MergeSearcher,
-}
-
-__all__ = ["GreedySearcher", "MCTSSearcher", "MergeSearcher", "make_searcher"]
+__all__ = ["Choice", "GreedySearcher", "MCTSSearcher", "MergeSearcher", "TreeNode", "TreeSearcher",
+           "make_searcher"]
 
 
 def make_searcher(kind: str, **kwargs: Any) -> Searcher:
-    """Build the searcher named ``kind`` with its constructor keywords.
+    """Build the searcher registered as ``kind`` with its constructor keywords.
 
     Args:
-        kind: one of ``greedy``, ``mcts``, ``merge``.
+        kind: a registered searcher (``greedy``, ``mcts``, ``merge``, or a plugin's).
         **kwargs: passed to the constructor (``num_drafts`` is required).
 
     Returns:
@@ -41,9 +40,9 @@ def make_searcher(kind: str, **kwargs: Any) -> Searcher:
     Raises:
         ConfigError: ``kind`` is unknown, or a keyword is invalid for that searcher.
     """
-    if kind not in _KINDS:
-        raise ConfigError(f"unknown searcher kind {kind!r}; valid: {sorted(_KINDS)}")
+    cls = SEARCHERS.get(kind)
     try:
-        return _KINDS[kind](**kwargs)
+        searcher: Searcher = cls(**kwargs)
     except TypeError as exc:  # an unknown or missing keyword
-        raise ConfigError(f"searcher {kind!r}: {exc}") from exc
+        raise ConfigError(f"searcher {kind!r}: {exc}") from None
+    return searcher

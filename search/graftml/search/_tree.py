@@ -62,14 +62,15 @@ class TreeNode:
 class SearchTree:
     """Every node a searcher has proposed, keyed by id, in creation order."""
 
-    def __init__(self) -> None:
+    def __init__(self, repairs: frozenset[str] = frozenset({"debug"})) -> None:
         self.nodes: dict[str, TreeNode] = {}
+        self.repairs = repairs  # operators whose nodes extend a debug chain
 
     def add(self, choice: Choice) -> TreeNode:
         """Record a new in-flight node for ``choice``; ids are ``n0000``, ``n0001``, ..."""
         node_id = f"n{len(self.nodes):04d}"
         depth = 0
-        if choice.operator == "debug":
+        if choice.operator in self.repairs:
             depth = self.nodes[choice.parent_ids[0]].debug_depth + 1
         node = TreeNode(node_id, choice, debug_depth=depth)
         for parent_id in choice.parent_ids:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
-from graftml.search._base import OPERATORS, TreeSearcher, check_range
+from pydantic import Field
+
+from graftml.config import SearcherSettings
+from graftml.operators import Role
+from graftml.search._base import OPERATORS, Operators, TreeSearcher, check_range
 from graftml.search._tree import Choice, TreeNode
 from graftml.types import NodeStatus
 
@@ -23,6 +28,13 @@ class _Stats:
     ok_sum: float = 0.0  # raw scores; normalised lazily since min/max move
 
 
+class MCTSSettings(SearcherSettings):
+    """The ``searcher`` section of ``kind: mcts``."""
+
+    kind: Literal["mcts"] = "mcts"
+    exploration: float = Field(1.0, ge=0)
+
+
 class MCTSSearcher(TreeSearcher):
     """UCT over the node tree; the root is a virtual node whose children are the drafts.
 
@@ -31,12 +43,13 @@ class MCTSSearcher(TreeSearcher):
     A subtree's value ``Q`` is the mean reward over its told nodes, computed from raw sums backed
     up on :meth:`tell`, so re-normalising costs nothing.
 
-    Expansion: an ok node gets ``improve`` or ``tune`` (whichever it has fewer children of), a
-    failed leaf below ``max_debug_depth`` gets ``debug``. Selection descends from the root by
-    ``Q + exploration * sqrt(ln N_parent / N_child)`` and stops at an expandable node whose
-    live children number fewer than ``max(1, widening_c * N ** widening_alpha)`` (progressive
-    widening: ``widening_alpha=0`` grows chains, a large ``widening_c`` always widens), or that
-    has nothing eligible below it. Merge and crossover are never proposed.
+    Expansion: an ok node gets a refine operator (``improve``, ``tune``, ...: the one it has
+    fewest children of), a failed leaf below ``max_debug_depth`` a repair (``debug``).
+    Selection descends from the root by ``Q + exploration * sqrt(ln N_parent / N_child)`` and
+    stops at an expandable node whose live children number fewer than
+    ``max(1, widening_c * N ** widening_alpha)`` (progressive widening: ``widening_alpha=0``
+    grows chains, a large ``widening_c`` always widens), or that has nothing eligible below it.
+    Combine and pair operators (merge, crossover) are never proposed.
 
     Virtual loss: every in-flight proposal adds one visit with reward 0 to each of its
     ancestors (its parent up to the root) from :meth:`ask` until its :meth:`tell`. On top, a
@@ -47,7 +60,7 @@ class MCTSSearcher(TreeSearcher):
     Args:
         num_drafts: how many drafts open the search.
         seed: seed of the searcher's rng (UCT itself is deterministic; ties go to older nodes).
-        operators: enabled operators; must include ``draft``.
+        operators: enabled operators (names, or names with their roles); one must draft.
         max_debug_depth: debug chains longer than this are abandoned.
         exploration: the UCT constant ``c`` (rewards lie in [0, 1]).
         widening_c: progressive-widening coefficient.
@@ -55,8 +68,9 @@ class MCTSSearcher(TreeSearcher):
     """
 
     kind = "mcts"
+    Settings = MCTSSettings
 
-    def __init__(self, num_drafts: int, seed: int = 0, operators: Sequence[str] = OPERATORS,
+    def __init__(self, num_drafts: int, seed: int = 0, operators: Operators = OPERATORS,
                  max_debug_depth: int = 3, exploration: float = 1.0, widening_c: float = 1.0,
                  widening_alpha: float = 0.5) -> None:
         super().__init__(num_drafts, seed, operators, max_debug_depth)
@@ -82,10 +96,11 @@ class MCTSSearcher(TreeSearcher):
         """Moves that expand ``node``, preferred first (empty: not expandable)."""
         if node.is_failed:
             debuggable = self._tree.is_debuggable(node, self.max_debug_depth)
-            return [Choice("debug", (node.id,))] if debuggable else []
+            repairs = self.repairs_for(node) if debuggable else []
+            return [Choice(op, (node.id,)) for op in repairs]
         if not node.is_ok:
             return []
-        ops = [op for op in ("improve", "tune") if self.enabled(op)]
+        ops = self.of_role(Role.REFINE)
         kids = [self._tree.nodes[c].choice.operator for c in node.children]
         return [Choice(op, (node.id,)) for op in sorted(ops, key=kids.count)]
 

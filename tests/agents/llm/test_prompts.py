@@ -1,4 +1,4 @@
-"""The prompt files of configs/prompts: valid, complete, and rendered strictly."""
+"""The packaged prompt files: valid, complete, rendered strictly, and overridable."""
 
 from __future__ import annotations
 
@@ -6,15 +6,25 @@ from pathlib import Path
 
 import pytest
 
+import graftml.agents.llm
 from graftml.agents.llm.prompts import LEVELS, default_prompts_dir, load_prompts, render
 from graftml.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[3]
 
-
-def test_the_prompt_folder_is_the_source_trees() -> None:
-    assert default_prompts_dir() == ROOT / "configs" / "prompts"
+def test_the_prompt_files_ship_inside_the_package() -> None:
+    package = Path(graftml.agents.llm.__file__).parent
+    assert default_prompts_dir() == package / "prompt_sets"
     assert sorted(p.stem for p in default_prompts_dir().glob("*.yaml")) == sorted(LEVELS)
+
+
+def test_a_user_prompt_file_replaces_the_packaged_one_of_its_level(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graftml.agents.llm.prompts import prompt_file
+
+    (tmp_path / "code.yaml").write_text("system: mine\n")
+    monkeypatch.setenv("GRAFTML_PROMPTS_DIR", str(tmp_path))
+    assert prompt_file("code") == tmp_path / "code.yaml"
+    assert prompt_file("structured") == default_prompts_dir() / "structured.yaml"
 
 
 @pytest.mark.parametrize("level", LEVELS)

@@ -8,7 +8,7 @@ from typing import Any
 from graftml.agents.builtin.render import describe, pipeline_candidate
 from graftml.agents.builtin.space import normalize, proposal_seed, structured_parent
 from graftml.candidate import Candidate
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import Operator, OperatorContext, Role
 from graftml.types import Proposal
 
 
@@ -61,6 +61,7 @@ class CrossoverOperator(Operator):
     """
 
     name = "crossover"
+    role = Role.PAIR
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed

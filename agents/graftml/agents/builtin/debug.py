@@ -9,7 +9,7 @@ from graftml.agents.builtin.portfolio import strongest_spec
 from graftml.agents.builtin.render import describe, pipeline_candidate
 from graftml.agents.builtin.space import KINDS, known_specs, make_spec, n_features, normalize
 from graftml.candidate import Candidate
-from graftml.operators import BUILD_FAILED, Operator, OperatorContext
+from graftml.operators import BUILD_FAILED, Operator, OperatorContext, Role
 from graftml.types import Node, NodeStatus, Proposal
 
 SAFE_PREP = {"categorical": "ordinal", "impute": "median", "text": "drop"}
@@ -70,6 +70,7 @@ class DebugOperator(Operator):
     """
 
     name = "debug"
+    role = Role.REPAIR
 
     def build(self, proposal: Proposal, ctx: OperatorContext) -> Candidate:
         if len(proposal.parent_ids) != 1:

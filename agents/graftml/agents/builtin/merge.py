@@ -11,7 +11,7 @@ from graftml.agents.builtin.ensemble_template import blend
 from graftml.agents.builtin.render import fill, template_source
 from graftml.agents.builtin.space import proposal_seed
 from graftml.candidate import Candidate
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import Operator, OperatorContext, Role
 from graftml.types import NodeStatus, Proposal
 
 #: prediction sets blended besides "valid" when every member has them
@@ -97,6 +97,7 @@ class MergeOperator(Operator):
     """
 
     name = "merge"
+    role = Role.COMBINE
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed

@@ -12,7 +12,7 @@ from typing import Any
 from graftml.agents.builtin.render import pipeline_candidate
 from graftml.agents.builtin.space import ROLES, known_specs, proposal_seed, structured_parent
 from graftml.candidate import Candidate
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import Operator, OperatorContext, Role
 from graftml.types import Proposal
 
 #: parameter -> (step kind, step size, lower bound, upper bound)
@@ -119,6 +119,7 @@ class ImproveOperator(Operator):
     """
 
     name = "improve"
+    role = Role.REFINE
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed

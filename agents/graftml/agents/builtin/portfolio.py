@@ -12,16 +12,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from graftml.agents.builtin.render import describe, pipeline_candidate
 from graftml.agents.builtin.space import ROLES, make_spec, n_features
 from graftml.candidate import Candidate
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import Operator, OperatorContext, Role
 from graftml.types import Proposal
 
-ORDER_FILE = Path(__file__).with_name("portfolio_order.json")
+#: package data, written by benchmarks/portfolio_learn.py
+ORDER_FILE = Path(str(files("graftml.agents.builtin").joinpath("portfolio_order.json")))
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class DraftOperator(Operator):
     """``draft``: the ``params["draft_index"]``-th portfolio pipeline (no parents)."""
 
     name = "draft"
+    role = Role.DRAFT
 
     def build(self, proposal: Proposal, ctx: OperatorContext) -> Candidate:
         index = int(proposal.params.get("draft_index", 0))

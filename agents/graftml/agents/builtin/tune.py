@@ -13,7 +13,7 @@ from graftml.agents.builtin.render import describe, pipeline_candidate
 from graftml.agents.builtin.space import proposal_seed, structured_parent
 from graftml.agents.builtin.tune_space import clip_to_space, search_space, suggest
 from graftml.candidate import Candidate
-from graftml.operators import Operator, OperatorContext
+from graftml.operators import Operator, OperatorContext, Role
 from graftml.types import Node, NodeStatus, Proposal
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class TuneOperator(Operator):
     """
 
     name = "tune"
+    role = Role.REFINE
 
     def __init__(self, seed: int = 0, n_startup_trials: int = 5,
                  pruner_startup_trials: int = 3) -> None:

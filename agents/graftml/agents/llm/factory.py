@@ -64,9 +64,9 @@ def make_llm_operators(configs: Mapping[str, LLMOperatorConfig], builtin: Mappin
         builtin: built-in operators by name: routing targets and fallbacks.
         ledger: the run's ledger; every call is checked and charged.
         run_dir: the run folder.
-        models_dir: the model registry folder (default ``configs/models``).
+        models_dir: a model folder to use instead of the registry (tests).
         backends: ready backends by model name, used instead of building them.
-        prompts_dir: the prompt folder (default ``configs/prompts``).
+        prompts_dir: a prompt folder to use instead of the packaged one (tests).
 
     Raises:
         ConfigError: unknown model, operator or prompt file (before any model is loaded).

@@ -54,7 +54,7 @@ class ModelPool:
     Args:
         ledger: the run's ledger.
         checkpoint_path: the SQLite file of the LangGraph checkpointer.
-        models_dir: the model registry folder (default ``configs/models``).
+        models_dir: a model folder to use instead of the registry (tests).
         backends: ready backends by model name, used instead of building one (tests, or a
             model behind a server started elsewhere); they stay open: their owner closes them.
     """

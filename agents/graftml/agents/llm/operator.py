@@ -19,7 +19,7 @@ from graftml.agents.llm.step import Record, Step, StepInput
 from graftml.candidate import Candidate
 from graftml.config import LLMOperatorConfig
 from graftml.errors import BudgetExceeded, LLMError
-from graftml.operators import BuildFailed, Operator, OperatorContext
+from graftml.operators import DEFAULT_ROLES, BuildFailed, Operator, OperatorContext
 from graftml.types import Node, Proposal
 
 STRUCTURED_MAX_TOKENS = 128  # a JSON action is short; this caps the worst case the ledger holds
@@ -48,7 +48,9 @@ class LLMOperator(Operator):
     def __init__(self, name: str, config: LLMOperatorConfig, model: ModelHandle, step: Step,
                  prompts: PromptSet, graph: BuildGraph, builtin: Operator | None,
                  pool: ModelPool | None = None) -> None:
+        super().__init__()
         self.name, self.config, self.model, self.step = name, config, model, step
+        self.role = builtin.role if builtin is not None else DEFAULT_ROLES.get(name)
         self.prompts, self.graph, self.builtin, self.pool = prompts, graph, builtin, pool
         if pool is not None:
             pool.acquire()

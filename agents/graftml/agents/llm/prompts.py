@@ -1,4 +1,7 @@
-"""Prompt templates: ``configs/prompts/<level>.yaml``, loaded at run time.
+"""Prompt templates: ``<level>.yaml`` per action level, loaded at run time.
+
+graftml's own prompt files ship inside the package (``graftml/agents/llm/prompt_sets/``); a file
+of the same name in the folder named by ``$GRAFTML_PROMPTS_DIR`` replaces one.
 
 Each file holds a system message, a completion wrapper for base (non-chat) models, a retry
 message and one template per operator. Templates use ``$name`` placeholders
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from string import Template
 
@@ -21,7 +25,7 @@ LEVELS = ("structured", "code")
 
 
 class PromptSet(BaseModel):
-    """The templates of one action level (one file of ``configs/prompts``)."""
+    """The templates of one action level (one prompt file)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,17 +48,25 @@ class PromptSet(BaseModel):
 
 
 def default_prompts_dir() -> Path:
-    """``configs/prompts`` of the source tree, or ``$GRAFTML_PROMPTS_DIR``."""
-    env = os.environ.get("GRAFTML_PROMPTS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[4] / "configs" / "prompts"
+    """The prompt files that ship inside the package."""
+    return Path(str(files("graftml.agents.llm").joinpath("prompt_sets")))
+
+
+def prompt_file(level: str, directory: Path | None = None) -> Path:
+    """``<level>.yaml`` of ``directory``; else the user's (``$GRAFTML_PROMPTS_DIR``) if it has
+    one, else the packaged one."""
+    if directory is not None:
+        return directory / f"{level}.yaml"
+    user = os.environ.get("GRAFTML_PROMPTS_DIR")
+    if user and (Path(user) / f"{level}.yaml").exists():
+        return Path(user) / f"{level}.yaml"
+    return default_prompts_dir() / f"{level}.yaml"
 
 
 @cache
 def load_prompts(level: str, directory: Path | None = None) -> PromptSet:
     """The prompt set of an action level; one-line ConfigError for a missing or bad file."""
-    path = (directory or default_prompts_dir()) / f"{level}.yaml"
+    path = prompt_file(level, directory)
     if not path.exists():
         raise ConfigError(f"prompt file {str(path)!r} not found; levels: {', '.join(LEVELS)}")
     try:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 SAME_SCORE_DECIMALS = 4  # a closer score in one family is a variant, not another pipeline
 OPERATOR_COLORS = {"draft": "tab:blue", "improve": "tab:green", "tune": "tab:orange",
                    "debug": "tab:red", "merge": "tab:purple", "crossover": "tab:brown"}
+PLUGIN_COLORS = ("tab:olive", "tab:cyan", "tab:pink", "tab:gray")
 
 
 def family(node: Node) -> str:
@@ -90,7 +91,10 @@ def _plots(nodes: dict[str, Node], metric: Metric) -> str:
                 ax.plot([parent.timings.get("finished", 0), node.timings.get("finished", 0)],
                         [float(parent.score), float(node.score or 0.0)],
                         color="0.8", lw=0.8, zorder=1)
-    for op, color in OPERATOR_COLORS.items():
+    others = iter(PLUGIN_COLORS * len(done))
+    operators = [*OPERATOR_COLORS, *sorted({n.operator for n in done} - set(OPERATOR_COLORS))]
+    for op in operators:  # graftml's own operators in a fixed colour, plugins' after them
+        color = OPERATOR_COLORS.get(op) or next(others)
         pts = [n for n in done if n.operator == op]
         if pts:
             ax.scatter([n.timings.get("finished", 0) for n in pts],

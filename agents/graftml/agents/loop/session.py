@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,22 +23,39 @@ from graftml.agents.loop.rundir import FilePredictionStore, RunMeta, RunPaths, l
 from graftml.budget import Ledger
 from graftml.config import RunConfig
 from graftml.data.metrics import get_metric
-from graftml.errors import GraftError
+from graftml.errors import ConfigError, GraftError
 from graftml.executor import Executor
 from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
-from graftml.operators import BUILD_FAILED, Operator, OperatorContext
+from graftml.operators import BUILD_FAILED, Operator, OperatorContext, role_of
+from graftml.plugins import EXECUTORS, OPERATORS, SEARCHERS
 from graftml.searcher import Searcher
 from graftml.types import Node, NodeStatus, Outcome, Proposal
 
 
+@dataclass
+class Parts:
+    """Parts a caller built itself (SDK), used instead of the ones the config names.
+
+    Attributes:
+        searcher: used as given (it must accept the run's operators; see its ``roles``).
+        executor: used as given and left running at the end (its owner shuts it down).
+        operators: add to, or replace by name, the registered operators.
+    """
+
+    searcher: Searcher | None = None
+    executor: Executor | None = None
+    operators: dict[str, Operator] = field(default_factory=dict)
+
+
 class Session:
-    """Builds the run's parts from its config and runs search + final pick."""
+    """Builds the run's parts from its config (plugins by ``kind``) and runs search + final
+    pick; this is the one place an AutoML run is wired."""
 
     def __init__(self, cfg: RunConfig, paths: RunPaths, meta: RunMeta, ledger: Ledger,
-                 journal: Journal, operators: dict[str, Operator]) -> None:
+                 journal: Journal, custom: Parts | None = None) -> None:
         self.cfg, self.paths, self.meta = cfg, paths, meta
         self.ledger, self.journal = ledger, journal
-        self.custom_operators = operators
+        self.custom = custom or Parts()
         self.metric = get_metric(meta.metric)
         self.nodes: dict[str, Node] = journal.nodes()
         labels = load_labels(paths)
@@ -54,9 +72,9 @@ class Session:
         executor = self._executor()
         operators: dict[str, Operator] = {}
         try:
-            searcher = self._searcher()
-            interrupted = self._replay(searcher)
             operators = self._operators()
+            searcher = self._searcher(operators)
+            interrupted = self._replay(searcher)
             with Progress(self.ledger, self.metric.name, enabled=not quiet) as progress:
                 orch = Orchestrator(
                     cfg=self.cfg, paths=self.paths, meta=self.meta, sizes=self.sizes,
@@ -77,39 +95,49 @@ class Session:
         finally:
             for op in operators.values():
                 op.close()
-            executor.shutdown()
+            if executor is not self.custom.executor:
+                executor.shutdown()
 
     # ---- parts ---------------------------------------------------------------------------------
     def _executor(self) -> Executor:
-        from graftml.executors import make_executor
-
-        ex = self.cfg.executor
-        kwargs: dict[str, Any] = {}
-        if ex.kind == "ray" and ex.address:
-            kwargs["address"] = ex.address
-        return make_executor(ex.kind, ex.workers or _cores(), **kwargs)
+        if self.custom.executor is not None:
+            return self.custom.executor
+        settings = self.cfg.executor
+        executor: Executor = EXECUTORS.get(settings.kind).from_settings(
+            settings, settings.workers or _cores())
+        return executor
 
     def _operators(self) -> dict[str, Operator]:
-        from graftml.agents.builtin import builtin_operators
-
-        ops = builtin_operators(self.meta.seed)
+        ops = {kind: OPERATORS.get(kind)(seed=self.meta.seed) for kind in OPERATORS.kinds()}
         if self.cfg.llm_operators:
             from graftml.agents import make_llm_operators
 
             ops.update(make_llm_operators(self.cfg.llm_operators, ops, self.ledger,
                                           self.paths.root))
-        ops.update(self.custom_operators)
-        return {name: op for name, op in ops.items() if name in self.cfg.searcher.operators}
+        ops.update(self.custom.operators)
+        wanted = self.cfg.searcher.operators
+        if wanted is None:
+            return ops
+        unknown = sorted(set(wanted) - set(ops))
+        if unknown:
+            raise ConfigError(f"searcher.operators names {unknown}, which this run does not "
+                              f"have; available: {', '.join(sorted(ops))}")
+        return {name: op for name, op in ops.items() if name in wanted}
 
-    def _searcher(self) -> Searcher:
+    def _searcher(self, operators: dict[str, Operator]) -> Searcher:
+        roles = {name: role_of(name, op) for name, op in operators.items()}
+        if self.custom.searcher is not None:
+            return self.custom.searcher
         from graftml.agents.builtin import portfolio_size
-        from graftml.search import make_searcher
 
-        sc = self.cfg.searcher
-        kwargs = sc.model_dump(exclude={"kind"})
-        kwargs["num_drafts"] = sc.num_drafts or portfolio_size(self.meta.n_train)
-        kwargs["seed"] = self.meta.seed
-        searcher: Searcher = make_searcher(sc.kind, **kwargs)
+        settings = self.cfg.searcher
+        num_drafts = settings.num_drafts or portfolio_size(self.meta.n_train)
+        try:
+            searcher: Searcher = SEARCHERS.get(settings.kind)(
+                num_drafts=num_drafts, seed=self.meta.seed, operators=roles,
+                **settings.constructor_kwargs())
+        except TypeError as exc:  # a plugin whose constructor lacks a settings key
+            raise ConfigError(f"searcher {settings.kind!r}: {exc}") from None
         return searcher
 
     def _deadline(self) -> float:

@@ -16,8 +16,9 @@ import os
 import signal
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
+from graftml.config import ExecutorSettings
 from graftml.errors import ConfigError, ExecutorError, GraftError
 from graftml.executors.pool import PoolExecutor
 from graftml.executors.sandbox import SandboxPolicy, run_job
@@ -27,6 +28,13 @@ from graftml.types import Job, JobResult, JobStatus
 _POLL_S = 0.1
 _CANCEL_GRACE_S = 30.0  # a cancelled task needs well under a second to kill its job
 _RESEND_S = 1.0  # an interrupt the task has not acted on by then is sent again
+
+
+class RaySettings(ExecutorSettings):
+    """The ``executor`` section of ``kind: ray``."""
+
+    kind: Literal["ray"] = "ray"
+    address: str | None = None  # a Ray cluster (``auto``, ``ray://host:10001``); None: local
 
 
 class RayExecutor(PoolExecutor):
@@ -41,6 +49,8 @@ class RayExecutor(PoolExecutor):
         address: a Ray cluster to connect to when Ray is not initialised yet.
         policy: sandbox isolation options, applied inside each task.
     """
+
+    Settings = RaySettings
 
     def __init__(self, capacity: int | None = None, address: str | None = None, *,
                  policy: SandboxPolicy | None = None) -> None:
@@ -61,6 +71,11 @@ class RayExecutor(PoolExecutor):
         super().__init__(capacity, "graftml-ray")
         self.policy = policy or SandboxPolicy()
         self._task: Any = ray.remote(max_retries=0)(_run_in_worker)
+
+    @classmethod
+    def from_settings(cls, settings: ExecutorSettings, capacity: int) -> RayExecutor:
+        """Called once per run session with its ``executor`` section and worker count."""
+        return cls(capacity, **settings.constructor_kwargs())
 
     def shutdown(self) -> None:
         """Cancel every job, then shut Ray down if this executor started it. Idempotent."""

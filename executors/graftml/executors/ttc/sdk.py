@@ -78,7 +78,7 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
 
     Args:
         prompt_or_messages: the question.
-        model: a name in ``configs/models`` (see :func:`graftml.llm.registry.get_model`).
+        model: a registered model (see :func:`graftml.llm.registry.get_model`).
         strategy: a key of :data:`STRATEGIES`.
         n: samples to draw (``single`` needs 1).
         temperature: None for greedy at n=1 and 0.7 otherwise; 0 with n > 1 is an error.
