@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from graftml.executors.ttc.evaluate import EvalConfig, EvalRow, evaluate
-from graftml.executors.ttc.llama_logprobs import make_ttc_backend
 from graftml.executors.ttc.report import Summary, format_table, write_outputs
+from graftml.llm.metered import make_backend
 from graftml.llm.registry import get_model
 
 DEFAULT_ITEMS = 30  # sized so that the default run takes about 20 min on 2 idle cores
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"held-out items: {config.limit} of {config.dataset} · models {', '.join(config.models)}"
           f" · N {list(config.ns)} · seeds {config.seeds} · load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    backends = {model: make_ttc_backend(spec) for model, spec in specs.items()}
+    backends = {model: make_backend(spec) for model, spec in specs.items()}
     started = time.perf_counter()
     try:
         rows: list[EvalRow] = evaluate(config, backends, specs, progress=lambda line: print(

@@ -17,6 +17,7 @@ from graftml.llm.metered import make_backend
 from graftml.llm.registry import get_model
 from graftml.llm.types import GenerationRequest
 from graftml.llm.vllm_engine import VLLMEngineBackend
+from graftml.testing.backends import BackendContract
 from graftml.testing.decoding import greedy_agreement
 
 pytestmark = pytest.mark.timeout(600)
@@ -153,3 +154,7 @@ def test_engine_settings_from_the_model_file_reach_vllm() -> None:
     assert kwargs["gpu_memory_utilization"] == 0.5 and kwargs["seed"] == 7  # over the defaults
     assert kwargs["enforce_eager"] is False  # constructor keywords win over the file
     assert kwargs["model"] == "/unused"
+
+
+class TestVLLMEngineContract(BackendContract):
+    """The contract every backend passes, on the module's engine (its ``backend`` fixture)."""

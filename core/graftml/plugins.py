@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from importlib.metadata import EntryPoint, entry_points
-from threading import Lock
+from threading import RLock
 from typing import Any
 
 from graftml.errors import ConfigError
@@ -35,6 +35,9 @@ _OWN_DISTRIBUTION = "graftml"
 class Registry:
     """``kind`` → implementation for one plugin family (``graftml.<family>`` entry points).
 
+    Entry points are listed once, on first use, and each is imported only when its kind is
+    asked for (so ``--help`` and an unrelated failing plugin cost nothing).
+
     Args:
         family: one of :data:`FAMILIES`.
         noun: how an error names one member ("searcher", "LLM provider", ...).
@@ -45,11 +48,12 @@ class Registry:
             raise ValueError(f"unknown plugin family {family!r}; families: {FAMILIES}")
         self.family, self.noun = family, noun
         self.group = f"graftml.{family}"
+        self._points: dict[str, EntryPoint] = {}
         self._plugins: dict[str, Any] = {}
         self._sources: dict[str, str] = {}
         self._broken: dict[str, str] = {}
-        self._loaded = False
-        self._lock = Lock()
+        self._discovered = False
+        self._lock = RLock()
 
     def register(self, kind: str, plugin: Any, *, source: str = "code") -> None:
         """Add ``plugin`` under ``kind``; registering the same object twice is a no-op.
@@ -57,43 +61,44 @@ class Registry:
         Raises:
             ConfigError: ``kind`` is taken by another implementation.
         """
-        self._load()
-        current = self._plugins.get(kind)
-        if current is not None and current is not plugin:
-            raise ConfigError(f"{self.noun} {kind!r} is already registered by "
-                              f"{self._sources[kind]}; pick another name")
-        self._plugins[kind], self._sources[kind] = plugin, source
-        self._broken.pop(kind, None)
+        with self._lock:
+            current = self._get_or_none(kind)
+            if current is not None and current is not plugin:
+                raise ConfigError(f"{self.noun} {kind!r} is already registered by "
+                                  f"{self._sources[kind]}; pick another name")
+            self._plugins[kind], self._sources[kind] = plugin, source
+            self._broken.pop(kind, None)
 
     def unregister(self, kind: str) -> None:
-        """Remove ``kind`` (a plugin registered from code, e.g. at the end of a test)."""
-        self._plugins.pop(kind, None)
-        self._sources.pop(kind, None)
-
-    def kinds(self) -> list[str]:
-        """Every registered kind, sorted (imports every plugin of the family)."""
-        self._load()
-        return sorted(self._plugins)
+        """Remove a plugin registered from code (e.g. at the end of a test)."""
+        with self._lock:
+            if self._sources.get(kind) == "code":
+                self._plugins.pop(kind, None)
+                self._sources.pop(kind, None)
 
     def names(self) -> list[str]:
         """Every kind, sorted, without importing any plugin (for ``--help`` choices)."""
-        declared = {point.name for point in entry_points(group=self.group)}
-        return sorted(declared | set(self._plugins))
+        self._discover()
+        return sorted(set(self._points) | set(self._plugins))
+
+    def kinds(self) -> list[str]:
+        """Every kind that loads, sorted (imports every plugin of the family)."""
+        return [kind for kind in self.names() if self._get_or_none(kind) is not None]
 
     def get(self, kind: str) -> Any:
-        """The implementation registered as ``kind``.
+        """The implementation registered as ``kind``, imported on first request.
 
         Raises:
             ConfigError: ``kind`` is unknown (the message lists the valid kinds), or its entry
                 point failed to load (the message says why).
         """
-        self._load()
-        if kind in self._plugins:
-            return self._plugins[kind]
+        plugin = self._get_or_none(kind)
+        if plugin is not None:
+            return plugin
         if kind in self._broken:
             raise ConfigError(f"{self.noun} {kind!r} could not be loaded: {self._broken[kind]}; "
                               "fix or uninstall the package that provides it")
-        raise ConfigError(f"unknown {self.noun} {kind!r}; valid: {', '.join(self.kinds())} "
+        raise ConfigError(f"unknown {self.noun} {kind!r}; valid: {', '.join(self.names())} "
                           f"(plugins register under the entry point group {self.group!r})")
 
     def source(self, kind: str) -> str:
@@ -101,29 +106,40 @@ class Registry:
         self.get(kind)
         return self._sources[kind]
 
-    def _load(self) -> None:
-        if self._loaded:
+    def _get_or_none(self, kind: str) -> Any:
+        self._discover()
+        with self._lock:
+            if kind in self._plugins:
+                return self._plugins[kind]
+            point = self._points.get(kind)
+            if point is None or kind in self._broken:
+                return None
+            try:
+                plugin = point.load()
+            except Exception as exc:  # a broken third-party plugin must not break the others
+                self._broken[kind] = f"{_where(point)}: {type(exc).__name__}: {exc}"
+                return None
+            self._plugins[kind], self._sources[kind] = plugin, _where(point)
+            return plugin
+
+    def _discover(self) -> None:
+        if self._discovered:
             return
         with self._lock:
-            if self._loaded:
+            if self._discovered:
                 return
             for point in sorted(entry_points(group=self.group), key=_own_first):
-                self._load_point(point)
-            self._loaded = True
+                taken = self._points.get(point.name)
+                if taken is None:
+                    self._points[point.name] = point
+                elif _where(taken) != _where(point):
+                    log.warning("%s %r from %s ignored: %s registered it first", self.noun,
+                                point.name, _where(point), _where(taken))
+            self._discovered = True
 
-    def _load_point(self, point: EntryPoint) -> None:
-        where = f"{point.value} ({point.dist.name if point.dist else 'unknown package'})"
-        if point.name in self._plugins:
-            if self._sources[point.name] != where:
-                log.warning("%s %r from %s ignored: %s registered it first", self.noun,
-                            point.name, where, self._sources[point.name])
-            return
-        try:
-            plugin = point.load()
-        except Exception as exc:  # a broken third-party plugin must not break the others
-            self._broken[point.name] = f"{where}: {type(exc).__name__}: {exc}"
-            return
-        self._plugins[point.name], self._sources[point.name] = plugin, where
+
+def _where(point: EntryPoint) -> str:
+    return f"{point.value} ({point.dist.name if point.dist else 'unknown package'})"
 
 
 def _own_first(point: EntryPoint) -> tuple[bool, str]:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import ray
 
 from graftml.testing.executors import make_job
 from graftml.types import JobStatus
@@ -15,7 +16,6 @@ pytestmark = pytest.mark.ray
 
 def test_an_executor_starts_and_stops_its_own_local_ray(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ray = pytest.importorskip("ray")
     from graftml.executors import RayExecutor
 
     monkeypatch.setitem(os.environ, "RAY_AUTH_MODE", "disabled")

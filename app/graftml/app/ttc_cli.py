@@ -66,8 +66,8 @@ def _answer(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from graftml.executors.ttc.evaluate import EvalConfig, evaluate
-    from graftml.executors.ttc.llama_logprobs import make_ttc_backend
     from graftml.executors.ttc.report import format_table, write_outputs
+    from graftml.llm.metered import make_backend
     from graftml.llm.registry import get_model
 
     if not args.dataset:
@@ -81,7 +81,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                         max_tokens=args.max_tokens or 32,
                         temperature=0.7 if args.temperature is None else args.temperature)
     specs = {model: get_model(model) for model in models}
-    backends = {model: make_ttc_backend(spec) for model, spec in specs.items()}
+    backends = {model: make_backend(spec) for model, spec in specs.items()}
     try:
         rows = evaluate(config, backends, specs,
                         progress=lambda line: print(line, file=sys.stderr, flush=True))

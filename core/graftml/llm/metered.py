@@ -6,10 +6,13 @@ the usage the backend reported once it ends.
 
 from __future__ import annotations
 
+from typing import Any
+
 from graftml.budget import Ledger
 from graftml.llm.base import LLMBackend
 from graftml.llm.registry import ModelSpec
 from graftml.llm.types import GenerationRequest, GenerationResult
+from graftml.plugins import PROVIDERS
 
 CHARS_PER_TOKEN = 3.0  # a deliberately low ratio: over-estimating keeps the token limit hard
 
@@ -44,28 +47,12 @@ class MeteredBackend:
         self.backend.close()
 
 
-def make_backend(spec: ModelSpec, **kwargs: object) -> LLMBackend:
-    """The backend named by ``spec.provider`` (heavy libraries imported only here)."""
-    if spec.provider == "openai_compatible":
-        from graftml.llm.openai_compat import OpenAICompatibleBackend
+def make_backend(spec: ModelSpec, **kwargs: Any) -> LLMBackend:
+    """The backend of ``spec.provider``: the one factory of every model in graftml.
 
-        return OpenAICompatibleBackend(spec, **kwargs)  # type: ignore[arg-type]
-    if spec.provider == "llama_cpp":
-        from graftml.llm.llama_cpp_backend import LlamaCppBackend
-
-        return LlamaCppBackend(spec, **kwargs)  # type: ignore[arg-type]
-    from graftml.errors import ConfigError
-
-    if spec.provider == "vllm_engine":
-        import importlib
-
-        module = importlib.import_module("graftml.llm.vllm_engine")
-        backend: LLMBackend = module.VLLMEngineBackend(spec, **kwargs)
-        return backend
-
-    if not spec.responses:
-        raise ConfigError(f"model {spec.name!r}: provider scripted needs `responses:`, the list "
-                          "of answers it replays in order")
-    from graftml.llm.scripted import ScriptedBackend
-
-    return ScriptedBackend(list(spec.responses), model=spec.name)
+    A provider (entry point group ``graftml.providers``) names a callable
+    ``(spec, **kwargs) -> LLMBackend``, usually the backend class; heavy libraries are imported
+    only when the backend is used.
+    """
+    backend: LLMBackend = PROVIDERS.get(spec.provider)(spec, **kwargs)
+    return backend

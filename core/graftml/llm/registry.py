@@ -15,11 +15,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from graftml.errors import ConfigError
-
-Provider = Literal["openai_compatible", "llama_cpp", "vllm_engine", "scripted"]
+from graftml.plugins import PROVIDERS
 
 
 class Capabilities(BaseModel):
@@ -41,7 +47,7 @@ class ModelSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
-    provider: Provider
+    provider: str  # a registered provider (entry point group graftml.providers)
     model: str = ""  # the served model name (openai_compatible) or checkpoint path (vllm)
     base_url: str | None = None
     api_key_env: str | None = None  # the API key is read from this environment variable
@@ -60,6 +66,14 @@ class ModelSpec(BaseModel):
     # provider vllm_engine: keyword arguments of vllm.LLM over graftml's defaults, e.g.
     # gpu_memory_utilization, tensor_parallel_size, reasoning_parser, quantization
     engine: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("provider")
+    @classmethod
+    def _registered_provider(cls, provider: str) -> str:
+        valid = PROVIDERS.names()
+        if provider not in valid:
+            raise ValueError(f"unknown provider {provider!r}; valid: {', '.join(valid)}")
+        return provider
 
     @model_validator(mode="after")
     def _provider_specific_keys(self) -> ModelSpec:

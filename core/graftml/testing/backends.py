@@ -1,13 +1,71 @@
-"""A backend wrapper for tests that check accounting against what a real backend reported."""
+"""Tests every LLM backend passes (:class:`BackendContract`), and a recording wrapper.
+
+Subclass :class:`BackendContract` in a test module and give it a ``backend`` fixture (and
+override :meth:`BackendContract.request` or :meth:`BackendContract.overflow_request` when the
+model needs other prompts); each backend (openai_compatible over a real server, llama_cpp,
+vllm_engine, scripted) then answers the same questions.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import pytest
+
+from graftml.budget import Budget, Ledger
+from graftml.errors import LLMError
 from graftml.llm.base import LLMBackend
 from graftml.llm.types import GenerationRequest, GenerationResult, Usage
 
-__all__ = ["RecordingBackend"]
+__all__ = ["BackendContract", "RecordingBackend"]
+
+
+class BackendContract:
+    """What every :class:`~graftml.llm.base.LLMBackend` must do; needs a ``backend`` fixture."""
+
+    def request(self, **fields: Any) -> GenerationRequest:
+        """The request the tests vary (a short chat turn the model can continue)."""
+        base = GenerationRequest(
+            messages=({"role": "user", "content": "Count from one to ten: one, two,"},),
+            max_tokens=12, temperature=0.8, seed=3)
+        return replace(base, **fields)
+
+    def overflow_request(self) -> GenerationRequest:
+        """A request whose prompt is longer than the model's context."""
+        return self.request(messages=({"role": "user", "content": "word " * 40_000},))
+
+    def test_n_samples_come_back(self, backend: LLMBackend) -> None:
+        result = backend.generate(self.request(n=3))
+        assert len(result.completions) == 3 and all(isinstance(t, str) for t in result.texts)
+
+    def test_the_same_seed_gives_the_same_samples(self, backend: LLMBackend) -> None:
+        request = self.request(n=2)
+        assert backend.generate(request).texts == backend.generate(request).texts
+
+    def test_usage_is_what_the_samples_used(self, backend: LLMBackend) -> None:
+        result = backend.generate(self.request(n=2))
+        per_sample = sum(c.completion_tokens for c in result.completions)
+        assert result.usage.prompt_tokens > 0 and result.usage.completion_tokens > 0
+        assert per_sample in (0, result.usage.completion_tokens)  # 0: not reported per sample
+        assert result.usage.completion_tokens <= 2 * 12
+
+    def test_a_stop_string_ends_each_sample(self, backend: LLMBackend) -> None:
+        result = backend.generate(self.request(n=2, stop=(",",), temperature=0.0))
+        assert all("," not in text for text in result.texts)
+
+    def test_invalid_input_is_a_one_line_error_and_costs_nothing(
+            self, backend: LLMBackend) -> None:
+        from graftml.llm.metered import MeteredBackend
+        from graftml.llm.registry import ModelSpec
+
+        spec = getattr(backend, "spec", None) or ModelSpec(name=backend.model,
+                                                           provider="scripted")
+        ledger = Ledger(Budget())
+        with pytest.raises(LLMError) as caught:
+            MeteredBackend(backend, spec, ledger).generate(self.overflow_request())
+        assert "\n" not in str(caught.value)
+        assert ledger.spent.tokens == 0
 
 
 class RecordingBackend:

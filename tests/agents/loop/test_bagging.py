@@ -83,6 +83,7 @@ def test_a_bagged_pick_needs_no_refit_and_says_what_it_was_fit_on(tmp_path: Path
 
 
 def test_oof_stacking_beats_its_best_base_model(tmp_path: Path) -> None:
+    """Also the end-to-end check that refining and merging matter: the pick is no draft."""
     test = additive_table(4000, seed=1)
     result = run_on(tmp_path, additive_table(600, seed=0), test, "stack", wall_s=40)
     auc, y = get_metric("roc_auc"), test["y"].to_numpy()
@@ -99,3 +100,8 @@ def test_oof_stacking_beats_its_best_base_model(tmp_path: Path) -> None:
     best_base = max(bases, key=lambda n: n.score or 0.0)
     assert real_auc(best_stack) > real_auc(best_base) + 0.005  # on 4,000 unseen rows
     assert real_auc(best_stack) > max(real_auc(n) for n in bases)
+    # the searcher's other operators ran, and the final pick beats every draft on unseen rows
+    assert {"improve", "tune", "merge"} <= {n.operator for n in ok}
+    drafts = [n for n in ok if n.operator == "draft"]
+    pick = nodes[result.best_node_id or ""]
+    assert pick.operator != "draft" and real_auc(pick) > max(real_auc(n) for n in drafts)

@@ -20,8 +20,8 @@ from graftml.executors.ttc import (
 )
 from graftml.executors.ttc._bank import SampleBank
 from graftml.executors.ttc._local import count_prompt_tokens
-from graftml.executors.ttc.llama_logprobs import LlamaCppLogprobBackend
 from graftml.llm.llama_cpp_backend import LlamaCppBackend
+from graftml.llm.llama_logprobs import LlamaCppLogprobBackend
 from graftml.llm.registry import ModelSpec, get_model
 from graftml.llm.types import GenerationRequest
 from graftml.testing.backends import RecordingBackend

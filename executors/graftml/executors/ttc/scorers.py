@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from graftml.executors.ttc._types import Candidate, TTCRequest
 from graftml.executors.ttc.extract import normalize_answer
@@ -62,6 +62,8 @@ class ExactMatchScorer:
     reference: str
     name: str = "exact_match"
     needs_logprobs: bool = False
+    #: built with the reference answer by :func:`~graftml.executors.ttc.sdk.make_scorer`
+    needs_reference: ClassVar[bool] = True
 
     def score(self, request: TTCRequest, candidates: Sequence[Candidate],
               session: Session) -> list[float]:

@@ -1,4 +1,10 @@
-"""The SDK entry point :func:`run_ttc` and the registry of strategies by name."""
+"""The SDK entry point :func:`run_ttc`, and strategies and scorers by name.
+
+Strategies and scorers are plugins (entry point groups ``graftml.strategies`` and
+``graftml.scorers``; graftml's own are declared in its ``pyproject.toml``). A strategy is a
+function ``(TTCRequest, LLMBackend, Ledger | None) -> TTCResult``; a scorer a class built with no
+argument, or with the reference answer when its ``needs_reference`` is true.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from graftml.budget import Ledger
+from graftml.errors import ConfigError
 from graftml.executors.ttc._types import (
     AnswerFormat,
     BeamOptions,
@@ -14,52 +21,45 @@ from graftml.executors.ttc._types import (
     TTCRequest,
     TTCResult,
 )
-from graftml.executors.ttc.beam import beam_search
-from graftml.executors.ttc.forcing import budget_forcing
-from graftml.executors.ttc.scorers import (
-    ExactMatchScorer,
-    LLMJudgeScorer,
-    MeanLogprobScorer,
-    Scorer,
-)
-from graftml.executors.ttc.strategies import best_of_n, self_consistency, single, speculative
+from graftml.executors.ttc.scorers import Scorer
 from graftml.llm.base import LLMBackend
+from graftml.plugins import SCORERS, STRATEGIES
 
 __all__ = ["SCORERS", "STRATEGIES", "Strategy", "get_strategy", "make_scorer", "run_ttc"]
 
 Strategy = Callable[[TTCRequest, LLMBackend, "Ledger | None"], TTCResult]
-STRATEGIES: dict[str, Strategy] = {
-    "beam_search": beam_search, "best_of_n": best_of_n, "budget_forcing": budget_forcing,
-    "self_consistency": self_consistency, "single": single, "speculative": speculative}
-SCORERS = ("exact_match", "llm_judge", "mean_logprob")
 
 
 def get_strategy(name: str) -> Strategy:
-    """The strategy function called ``name``.
+    """The strategy registered as ``name``.
 
     Raises:
         TTCError: unknown name (the message lists the valid ones).
     """
-    if name not in STRATEGIES:
-        raise TTCError(f"unknown strategy {name!r}; valid: {', '.join(sorted(STRATEGIES))}")
-    return STRATEGIES[name]
+    try:
+        strategy: Strategy = STRATEGIES.get(name)
+    except ConfigError as exc:
+        raise TTCError(str(exc)) from None
+    return strategy
 
 
 def make_scorer(name: str, reference: str | None = None) -> Scorer:
-    """A built-in scorer by name; ``exact_match`` needs the ``reference`` answer (an oracle).
+    """The scorer registered as ``name``; ``exact_match`` needs the ``reference`` answer.
 
     Raises:
-        TTCError: unknown name, or ``exact_match`` without a reference.
+        TTCError: unknown name, or a reference-based scorer (an oracle) without a reference.
     """
-    if name == "mean_logprob":
-        return MeanLogprobScorer()
-    if name == "llm_judge":
-        return LLMJudgeScorer()
-    if name == "exact_match":
-        if reference is None:
-            raise TTCError("scorer exact_match is an oracle: give the reference answer")
-        return ExactMatchScorer(reference)
-    raise TTCError(f"unknown scorer {name!r}; valid: {', '.join(SCORERS)}")
+    try:
+        cls = SCORERS.get(name)
+    except ConfigError as exc:
+        raise TTCError(str(exc)) from None
+    if not getattr(cls, "needs_reference", False):
+        scorer: Scorer = cls()
+        return scorer
+    if reference is None:
+        raise TTCError(f"scorer {name} is an oracle: give the reference answer")
+    scorer = cls(reference)
+    return scorer
 
 
 def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
@@ -79,7 +79,7 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
     Args:
         prompt_or_messages: the question.
         model: a registered model (see :func:`graftml.llm.registry.get_model`).
-        strategy: a key of :data:`STRATEGIES`.
+        strategy: a registered strategy (:func:`get_strategy`).
         n: samples to draw (``single`` needs 1).
         temperature: None for greedy at n=1 and 0.7 otherwise; 0 with n > 1 is an error.
         max_tokens: the most tokens per sample.
@@ -87,7 +87,8 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
         stop: stop strings.
         answer_format: how final answers are extracted (``auto``, ``integer``, ``choice``,
             ``text``, ``code``).
-        scorer: a :class:`Scorer`, or a name in :data:`SCORERS` (not ``exact_match``).
+        scorer: a :class:`Scorer`, or a registered scorer's name (not an oracle such as
+            ``exact_match``).
         weighted: ``self_consistency`` weighs votes by score.
         speculative: e.g. ``{"method": "prompt_lookup", "num_speculative_tokens": 4}``.
         forcing: ``budget_forcing`` options.
@@ -99,7 +100,7 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
     Returns:
         The :class:`TTCResult`: answer, candidates, votes, usage and cost.
     """
-    from graftml.executors.ttc.llama_logprobs import make_ttc_backend
+    from graftml.llm.metered import make_backend
     from graftml.llm.registry import get_model
 
     run = get_strategy(strategy)
@@ -120,7 +121,7 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
         speculative=speculative, forcing=forcing or ForcingOptions(),
         beam=beam or BeamOptions(), model=spec)
     owned = backend is None
-    target = make_ttc_backend(spec) if backend is None else backend
+    target = make_backend(spec) if backend is None else backend
     try:
         return run(request, target, ledger)
     finally:

@@ -1,4 +1,4 @@
-"""The in-process llama.cpp backend with fast token logprobs, for logprob-scored strategies.
+"""The registered ``llama_cpp`` provider: in-process llama.cpp with fast token logprobs.
 
 llama-cpp-python builds completion logprobs by sorting the whole vocabulary in Python for every
 generated token: about 0.2 s per token for Gemma's 262k-entry vocabulary on two cores, more than
@@ -6,7 +6,9 @@ the decoding itself. :class:`LlamaCppLogprobBackend` samples without that path a
 completion token's log-probability from the logits the model already kept (``logits_all``),
 using the token ids in the model's own state; at most the last sampled token is re-tokenized
 from the text, and nothing is evaluated twice.
-Samples are the same as :class:`~graftml.llm.llama_cpp_backend.LlamaCppBackend`'s.
+Samples are the same as :class:`~graftml.llm.llama_cpp_backend.LlamaCppBackend`'s, whose slower
+logprob path also gives each token's margin over the runner-up (the decoding comparisons of
+:mod:`graftml.testing.decoding` use it directly).
 """
 
 from __future__ import annotations
@@ -14,12 +16,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from graftml.llm.base import LLMBackend
 from graftml.llm.llama_cpp_backend import LlamaCppBackend
-from graftml.llm.registry import ModelSpec
 from graftml.llm.types import Completion, GenerationRequest, Usage
 
-__all__ = ["LlamaCppLogprobBackend", "make_ttc_backend"]
+__all__ = ["LlamaCppLogprobBackend", "completion_logprobs"]
 
 
 class LlamaCppLogprobBackend(LlamaCppBackend):
@@ -66,13 +66,3 @@ def completion_logprobs(llm: Any, prompt_tokens: int, text: str) -> tuple[float,
     log_norm = peak[:, 0] + np.log(np.exp(rows - peak).sum(axis=1))
     picked = rows[np.arange(len(ids)), ids]
     return tuple(float(v) for v in picked - log_norm)
-
-
-def make_ttc_backend(spec: ModelSpec, **kwargs: Any) -> LLMBackend:
-    """The backend for ``spec`` (:func:`graftml.llm.metered.make_backend`), with fast logprobs
-    for in-process llama.cpp models."""
-    if spec.provider == "llama_cpp":
-        return LlamaCppLogprobBackend(spec, **kwargs)
-    from graftml.llm.metered import make_backend
-
-    return make_backend(spec, **kwargs)
