@@ -17,7 +17,7 @@ LLAMA_WHEEL := $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-py3-none-linux_x86_64
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
 	-DGGML_LLAMAFILE=OFF
 
-.PHONY: demo test lint unit vllm bench clean
+.PHONY: demo test lint unit vllm vllm-slow bench clean
 
 $(LLAMA_WHEEL):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,7 +53,11 @@ $(VLLM_STAMP): pyproject.toml scripts/vllm_env.sh $(LLAMA_WHEEL)
 vllm: $(VLLM_STAMP)
 	$(VLLM_VENV)/bin/python -m pytest -q tests_vllm
 
-test: lint unit vllm
+# The @slow vLLM tests (Gemma's GGUF converted to a HF checkpoint, then run by vLLM).
+vllm-slow: $(VLLM_STAMP)
+	$(VLLM_VENV)/bin/python -m pytest -q -m slow tests_vllm
+
+test: lint unit vllm vllm-slow
 
 bench: $(STAMP)
 	$(PY) benchmarks/automl_vs_flaml.py

@@ -81,9 +81,9 @@ class VLLMEngineBackend:
         self._check_thinking(request)
         with self._lock:
             llm, start_s = self._engine(speculative)
-            params = sampling_params(request)
             t0 = time.perf_counter()
             try:
+                params = sampling_params(request)  # vLLM refuses e.g. n > 1 when greedy
                 if request.messages is not None:
                     outputs = llm.chat(list(request.messages), params, use_tqdm=False)
                 else:

@@ -51,8 +51,17 @@ class BackendContract:
         assert result.usage.completion_tokens <= 2 * 12
 
     def test_a_stop_string_ends_each_sample(self, backend: LLMBackend) -> None:
-        result = backend.generate(self.request(n=2, stop=(",",), temperature=0.0))
+        result = backend.generate(self.request(n=2, stop=(",",)))
         assert all("," not in text for text in result.texts)
+
+    def test_greedy_n_samples_come_back_or_are_a_one_line_error(
+            self, backend: LLMBackend) -> None:
+        try:
+            result = backend.generate(self.request(n=2, temperature=0.0))
+        except LLMError as exc:  # vLLM refuses n > 1 when greedy
+            assert "\n" not in str(exc) and "n" in str(exc)
+        else:
+            assert len(result.completions) == 2
 
     def test_invalid_input_is_a_one_line_error_and_costs_nothing(
             self, backend: LLMBackend) -> None:
