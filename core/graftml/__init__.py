@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from graftml.app.sdk import RunResult, run
+    from graftml.app.ttc import run_ttc
     from graftml.budget import Budget, Ledger
     from graftml.data.task import Task
     from graftml.errors import (
@@ -38,6 +39,7 @@ _LAZY = {
     "Task": "graftml.data.task",
     "TaskError": "graftml.errors",
     "run": "graftml.app.sdk",
+    "run_ttc": "graftml.app.ttc",
 }
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "Task",
     "TaskError",
     "run",
+    "run_ttc",
 ]
 
 

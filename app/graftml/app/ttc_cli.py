@@ -34,7 +34,7 @@ def _ints(text: str, flag: str) -> tuple[int, ...]:
 
 
 def _answer(args: argparse.Namespace) -> int:
-    from graftml.executors.ttc.sdk import run_ttc
+    from graftml.app.ttc import run_ttc
 
     if not args.prompt:
         raise TTCError("give --prompt TEXT, or use `graft ttc eval DATASET`")

@@ -7,8 +7,8 @@ interpreter per job, as ``RayExecutor`` always does). Ray itself is imported onl
 ``RayExecutor`` is created.
 
 Test-time compute lives in :mod:`graftml.executors.ttc` (strategies, scorers, evaluation,
-the cost model in :mod:`graftml.executors.ttc.cost`); ``run_ttc``, ``TTCRequest`` and ``TTCResult``
-are exported from here lazily, on first access.
+the cost model in :mod:`graftml.executors.ttc.cost`); ``TTCRequest`` and ``TTCResult`` are
+exported from here lazily, on first access (``graftml.run_ttc`` answers a prompt).
 """
 
 from __future__ import annotations
@@ -23,18 +23,17 @@ from graftml.executors.sandbox import SandboxPolicy, Zygote, run_job
 from graftml.plugins import EXECUTORS
 
 if _typing.TYPE_CHECKING:
-    from graftml.executors.ttc import TTCRequest, TTCResult, run_ttc
+    from graftml.executors.ttc import TTCRequest, TTCResult
 
 __all__ = ["LocalExecutor", "RayExecutor", "SandboxPolicy", "TTCRequest",
-           "TTCResult", "Zygote", "make_executor", "run_job", "run_ttc"]
+           "TTCResult", "Zygote", "make_executor", "run_job"]
 
-_LAZY = {"TTCRequest": "graftml.executors.ttc", "TTCResult": "graftml.executors.ttc",
-         "run_ttc": "graftml.executors.ttc"}
+_LAZY = {"TTCRequest": "graftml.executors.ttc", "TTCResult": "graftml.executors.ttc"}
 
 
 def __getattr__(name: str) -> object:
     """Import test-time-compute exports on first access (``from graftml.executors import
-    run_ttc``)."""
+    TTCRequest``)."""
     if name in _LAZY:
         import importlib
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from graftml.app.ttc import run_ttc
 from graftml.budget import Budget, Ledger
 from graftml.executors.ttc import (
     Candidate,
@@ -14,7 +15,6 @@ from graftml.executors.ttc import (
     Session,
     TTCRequest,
     best_of_n,
-    run_ttc,
     self_consistency,
     single,
     speculative,
@@ -125,3 +125,18 @@ def test_a_plugin_scorer_drives_best_of_n() -> None:
     result = best_of_n(TTCRequest(prompt="?", n=2, scorer=ContainsScorer("good"),
                                   model=toy_spec()), backend)
     assert result.answer == "2"
+
+
+def test_run_ttc_takes_a_strategy_function_of_ones_own() -> None:
+    import graftml
+    from graftml.executors.ttc import single
+
+    calls = []
+
+    def traced(request, backend, ledger):  # type: ignore[no-untyped-def]
+        calls.append(request.n)
+        return single(request, backend, ledger)
+
+    backend = ScriptedBackend(["The answer is 4."])
+    result = graftml.run_ttc("What is 2+2?", "smollm2", traced, backend=backend)
+    assert calls == [1] and result.answer == "4"

@@ -21,7 +21,7 @@ from graftml.executors.ttc.cost import Cost
 from graftml.executors.ttc.datasets import Dataset, Split, load_dataset
 from graftml.executors.ttc.extract import normalize_answer
 from graftml.executors.ttc.prompts import DEFAULT_SHOTS, item_request
-from graftml.executors.ttc.sdk import get_strategy, make_scorer
+from graftml.executors.ttc.registry import get_strategy, make_scorer
 from graftml.llm.base import LLMBackend
 from graftml.llm.registry import ModelSpec
 

@@ -62,7 +62,7 @@ class ExactMatchScorer:
     reference: str
     name: str = "exact_match"
     needs_logprobs: bool = False
-    #: built with the reference answer by :func:`~graftml.executors.ttc.sdk.make_scorer`
+    #: built with the reference answer by :func:`~graftml.executors.ttc.registry.make_scorer`
     needs_reference: ClassVar[bool] = True
 
     def score(self, request: TTCRequest, candidates: Sequence[Candidate],

@@ -1,69 +1,33 @@
-"""The SDK entry point :func:`run_ttc`, and strategies and scorers by name.
+"""The test-time-compute SDK entry point: ``graftml.run_ttc`` answers one prompt.
 
-Strategies and scorers are plugins (entry point groups ``graftml.strategies`` and
-``graftml.scorers``; graftml's own are declared in its ``pyproject.toml``). A strategy is a
-function ``(TTCRequest, LLMBackend, Ledger | None) -> TTCResult``; a scorer a class built with no
-argument, or with the reference answer when its ``needs_reference`` is true.
+It is the composition root of a TTC request: the model file from the registry, the backend from
+the one backend factory, the strategy and scorer from their registries (or the caller's own).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graftml.budget import Ledger
-from graftml.errors import ConfigError
 from graftml.executors.ttc._types import (
     AnswerFormat,
     BeamOptions,
     ForcingOptions,
-    TTCError,
     TTCRequest,
     TTCResult,
 )
+from graftml.executors.ttc.registry import Strategy, get_strategy, make_scorer
 from graftml.executors.ttc.scorers import Scorer
 from graftml.llm.base import LLMBackend
-from graftml.plugins import SCORERS, STRATEGIES
+from graftml.llm.metered import make_backend
+from graftml.llm.registry import get_model
 
-__all__ = ["SCORERS", "STRATEGIES", "Strategy", "get_strategy", "make_scorer", "run_ttc"]
-
-Strategy = Callable[[TTCRequest, LLMBackend, "Ledger | None"], TTCResult]
-
-
-def get_strategy(name: str) -> Strategy:
-    """The strategy registered as ``name``.
-
-    Raises:
-        TTCError: unknown name (the message lists the valid ones).
-    """
-    try:
-        strategy: Strategy = STRATEGIES.get(name)
-    except ConfigError as exc:
-        raise TTCError(str(exc)) from None
-    return strategy
-
-
-def make_scorer(name: str, reference: str | None = None) -> Scorer:
-    """The scorer registered as ``name``; ``exact_match`` needs the ``reference`` answer.
-
-    Raises:
-        TTCError: unknown name, or a reference-based scorer (an oracle) without a reference.
-    """
-    try:
-        cls = SCORERS.get(name)
-    except ConfigError as exc:
-        raise TTCError(str(exc)) from None
-    if not getattr(cls, "needs_reference", False):
-        scorer: Scorer = cls()
-        return scorer
-    if reference is None:
-        raise TTCError(f"scorer {name} is an oracle: give the reference answer")
-    scorer = cls(reference)
-    return scorer
+__all__ = ["run_ttc"]
 
 
 def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
-            strategy: str = "single", n: int = 1, *, temperature: float | None = None,
+            strategy: str | Strategy = "single", n: int = 1, *, temperature: float | None = None,
             max_tokens: int = 256, seed: int = 0, stop: Sequence[str] = (),
             answer_format: AnswerFormat = "auto", scorer: Scorer | str | None = None,
             weighted: bool = False, speculative: dict[str, Any] | None = None,
@@ -74,12 +38,13 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
 
     A string is sent as one user message to a chat model and as a completion prompt to a base
     model (``chat`` overrides); a list of messages is sent as chat. Everything is checked before
-    the first token, raising :class:`TTCError` (a ``ConfigError``).
+    the first token, raising :class:`~graftml.executors.ttc.TTCError` (a ``ConfigError``).
 
     Args:
         prompt_or_messages: the question.
         model: a registered model (see :func:`graftml.llm.registry.get_model`).
-        strategy: a registered strategy (:func:`get_strategy`).
+        strategy: a registered strategy's name
+            (:func:`~graftml.executors.ttc.registry.get_strategy`), or a strategy function.
         n: samples to draw (``single`` needs 1).
         temperature: None for greedy at n=1 and 0.7 otherwise; 0 with n > 1 is an error.
         max_tokens: the most tokens per sample.
@@ -100,10 +65,7 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
     Returns:
         The :class:`TTCResult`: answer, candidates, votes, usage and cost.
     """
-    from graftml.llm.metered import make_backend
-    from graftml.llm.registry import get_model
-
-    run = get_strategy(strategy)
+    run = get_strategy(strategy) if isinstance(strategy, str) else strategy
     spec = get_model(model)
     use_chat = spec.capabilities.chat if chat is None else chat
     prompt: str | None
