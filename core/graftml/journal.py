@@ -69,7 +69,8 @@ class Journal:
                 "event": "tell",
                 "proposal_id": proposal_id,
                 "outcome": {"status": str(outcome.status), "score": outcome.score,
-                            "cost_s": outcome.cost_s, "built": outcome.built},
+                            "cost_s": outcome.cost_s, "built": outcome.built,
+                            "exhausted": outcome.exhausted},
             }
         )
 
@@ -111,4 +112,4 @@ def proposal_from_dict(d: dict[str, Any]) -> Proposal:
 
 def outcome_from_dict(d: dict[str, Any]) -> Outcome:
     return Outcome(status=NodeStatus(d["status"]), score=d["score"], cost_s=d.get("cost_s", 0.0),
-                   built=d.get("built", True))
+                   built=d.get("built", True), exhausted=d.get("exhausted", False))

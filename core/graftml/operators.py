@@ -22,6 +22,19 @@ from graftml.types import Node, Proposal
 
 #: prefix of the error of a node whose candidate could not be built (so it never ran)
 BUILD_FAILED = "build failed: "
+#: after BUILD_FAILED: the operator raised :class:`NothingLeft`
+NOTHING_LEFT = "nothing left: "
+
+
+class NothingLeft(ValueError):
+    """Raised by :meth:`Operator.build` when this proposal can never yield a candidate that has
+    not run (e.g. every change of the parent has); searchers then stop proposing it."""
+
+
+def build_flags(error: str) -> tuple[bool, bool]:
+    """(built, exhausted) of a node from its error text, as the searcher is told them."""
+    unbuilt = error.startswith(BUILD_FAILED)
+    return not unbuilt, unbuilt and error.startswith(BUILD_FAILED + NOTHING_LEFT)
 
 
 class Role(StrEnum):

@@ -57,13 +57,16 @@ class Outcome:
 
     ``score`` is oriented so that higher is better (the orchestrator negates minimised
     metrics); it is ``None`` when the node failed or was pruned. ``built`` is False when the
-    operator could not build a candidate, so nothing ran (and there is nothing to debug).
+    operator could not build a candidate, so nothing ran (and there is nothing to debug);
+    ``exhausted`` is True when it never will for this proposal (every variant of the parent has
+    run), so proposing it again is pointless.
     """
 
     status: NodeStatus
     score: float | None = None
     cost_s: float = 0.0
     built: bool = True
+    exhausted: bool = False
 
     @property
     def ok(self) -> bool:

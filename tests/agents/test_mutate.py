@@ -10,7 +10,7 @@ import pytest
 
 from graftml.agents.builtin import ImproveOperator, make_spec, normalize
 from graftml.agents.builtin.mutate import MUTATIONS, applicable, mutate, step_value
-from graftml.operators import OperatorContext
+from graftml.operators import NothingLeft, OperatorContext
 from graftml.types import Node, Proposal
 
 
@@ -91,7 +91,7 @@ def test_improve_does_not_rerun_a_pipeline_that_already_ran(
         assert candidate.spec not in seen
         seen.append(candidate.spec)
         ctx.nodes[f"p{i}"] = node_of(f"p{i}", candidate.spec, parent="a")
-    with pytest.raises(ValueError, match="already run"):
+    with pytest.raises(NothingLeft, match="already run"):  # the searcher drops the choice
         ImproveOperator().build(Proposal("p99", "improve", ("a",)), ctx)
 
 

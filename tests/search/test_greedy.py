@@ -95,3 +95,17 @@ def test_a_choice_that_fails_to_build_twice_is_dropped_and_never_debugged() -> N
         searcher.tell(proposal.id, Outcome(NodeStatus.ERROR, built=False))
     assert asked == [("improve", ("n0000",))] * 2 + [("improve", ("n0001",))] * 2
     assert searcher.ask() is None
+
+
+def test_a_choice_whose_operator_has_nothing_left_is_dropped_at_once() -> None:
+    searcher = GreedySearcher(num_drafts=2, debug_prob=1.0, merge_every=100,
+                              operators=("draft", "improve", "debug"))
+    for score in (0.9, 0.5):
+        searcher.tell(ask(searcher).id, Outcome(NodeStatus.OK, score))
+    asked = []
+    for _ in range(2):
+        proposal = ask(searcher)
+        asked.append((proposal.operator, proposal.parent_ids))
+        searcher.tell(proposal.id, Outcome(NodeStatus.ERROR, built=False, exhausted=True))
+    assert asked == [("improve", ("n0000",)), ("improve", ("n0001",))]
+    assert searcher.ask() is None

@@ -127,7 +127,8 @@ class TreeSearcher(Searcher, abc.ABC):
                 self._draft_queue.insert(0, int(node.choice.params["draft_index"]))
         if not outcome.built:
             key = _key_text(node.choice)
-            self._build_failures[key] = self._build_failures.get(key, 0) + 1
+            failures = MAX_BUILD_FAILURES if outcome.exhausted else 1
+            self._build_failures[key] = self._build_failures.get(key, 0) + failures
         self._on_tell(node)
 
 

@@ -9,7 +9,7 @@ from graftml.agents.builtin.portfolio import strongest_spec
 from graftml.agents.builtin.render import describe, pipeline_candidate
 from graftml.agents.builtin.space import KINDS, known_specs, make_spec, n_features, normalize
 from graftml.candidate import Candidate
-from graftml.operators import BUILD_FAILED, Operator, OperatorContext, Role
+from graftml.operators import BUILD_FAILED, NothingLeft, Operator, OperatorContext, Role
 from graftml.types import Node, NodeStatus, Proposal
 
 SAFE_PREP = {"categorical": "ordinal", "impute": "median", "text": "drop"}
@@ -92,5 +92,5 @@ class DebugOperator(Operator):
             if spec not in tried:
                 return pipeline_candidate(spec, f"debug {parent.id}: fallback {describe(spec)}",
                                           {"repair": "fallback"})
-        raise ValueError(f"every fallback pipeline has already run (above {parent.id!r} or "
+        raise NothingLeft(f"every fallback pipeline has already run (above {parent.id!r} or "
                          "elsewhere in the tree)")

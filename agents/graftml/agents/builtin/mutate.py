@@ -12,7 +12,7 @@ from typing import Any
 from graftml.agents.builtin.render import pipeline_candidate
 from graftml.agents.builtin.space import ROLES, known_specs, proposal_seed, structured_parent
 from graftml.candidate import Candidate
-from graftml.operators import Operator, OperatorContext, Role
+from graftml.operators import NothingLeft, Operator, OperatorContext, Role
 from graftml.types import Proposal
 
 #: parameter -> (step kind, step size, lower bound, upper bound)
@@ -135,7 +135,7 @@ class ImproveOperator(Operator):
         if name is None:
             fresh = untried(spec, choices, known_specs(ctx))
             if not fresh:
-                raise ValueError(f"every change of the {spec['model']} parent has already run")
+                raise NothingLeft(f"every change of the {spec['model']} parent has already run")
             name = random.Random(proposal_seed(self.seed, ctx, proposal.id)).choice(fresh)
         if name not in choices:
             raise ValueError(f"mutation {name!r} does not apply; choose one of: {choices}")

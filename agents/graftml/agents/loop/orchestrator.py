@@ -25,7 +25,15 @@ from graftml.config import RunConfig
 from graftml.errors import GraftError
 from graftml.executor import Executor, JobHandle
 from graftml.journal import Journal
-from graftml.operators import BUILD_FAILED, BuildFailed, Operator, OperatorContext
+from graftml.operators import (
+    BUILD_FAILED,
+    NOTHING_LEFT,
+    BuildFailed,
+    NothingLeft,
+    Operator,
+    OperatorContext,
+    build_flags,
+)
 from graftml.searcher import Searcher
 from graftml.types import Job, JobResult, JobStatus, Node, NodeStatus, Outcome, Proposal
 
@@ -299,6 +307,8 @@ class Orchestrator:
         self.nodes[node.id] = node
         self.journal.start(node)
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, NothingLeft):
+            message = NOTHING_LEFT + message
         self._finish(node, proposal, NodeStatus.ERROR, None, f"{BUILD_FAILED}{message}",
                      time.perf_counter() - t0)
 
@@ -317,8 +327,9 @@ class Orchestrator:
         if operator is not None:
             operator.on_finish(node, self.ctx)
         oriented = None if value is None else self.ctx.metric.oriented(value)
+        built, exhausted = build_flags(node.error)
         outcome = Outcome(status=status, score=oriented, cost_s=node.cost.get("job_s", 0.0),
-                          built=not node.error.startswith(BUILD_FAILED))
+                          built=built, exhausted=exhausted)
         node.cost["overhead_s"] = round(overhead_s + time.perf_counter() - t0, 6)
         self.journal.finish(node)
         self.searcher.tell(proposal.id, outcome)

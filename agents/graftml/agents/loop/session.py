@@ -26,7 +26,7 @@ from graftml.data.metrics import get_metric
 from graftml.errors import ConfigError, GraftError
 from graftml.executor import Executor
 from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
-from graftml.operators import BUILD_FAILED, Operator, OperatorContext, role_of
+from graftml.operators import Operator, OperatorContext, build_flags, role_of
 from graftml.plugins import EXECUTORS, OPERATORS, SEARCHERS
 from graftml.searcher import Searcher
 from graftml.types import Node, NodeStatus, Outcome, Proposal
@@ -188,8 +188,9 @@ class Session:
             return proposal, node
         # finished and journaled, but killed before the searcher was told
         oriented = None if node.score is None else self.metric.oriented(node.score)
+        built, exhausted = build_flags(node.error)
         outcome = Outcome(status=node.status, score=oriented, cost_s=node.cost.get("job_s", 0.0),
-                          built=not node.error.startswith(BUILD_FAILED))
+                          built=built, exhausted=exhausted)
         searcher.tell(proposal.id, outcome)
         self.journal.tell(proposal.id, outcome)
         return None
