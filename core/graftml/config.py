@@ -23,35 +23,13 @@ from pydantic import (
 )
 
 from graftml.budget import Budget
-from graftml.data.task import DEFAULT_HOLDOUT, Task
+from graftml.data.task import Task
 from graftml.errors import ConfigError
 from graftml.plugins import EXECUTORS, SEARCHERS, Registry
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TaskConfig(_Model):
-    data: str
-    target: str
-    metric: str | None = None
-    direction: Literal["maximize", "minimize"] | None = None
-    seed: int = 0
-    # rows held out for an honest final score; default 0.1, or 0 when test_data is given (every
-    # labelled row then goes into the final model)
-    holdout: float | None = Field(None, ge=0, le=0.5)
-    folds: int | None = Field(None, ge=1, le=20)  # default: by rows (8, 5, 3; 1 = hold-out)
-    valid_size: float = Field(0.2, ge=0.05, le=0.5)  # validation share when folds is 1
-    description: str = ""
-    test_data: str | None = None  # a user table to predict after the final pick
-
-    @property
-    def holdout_share(self) -> float:
-        """The hold-out share in force (the default depends on ``test_data``)."""
-        if self.holdout is not None:
-            return self.holdout
-        return 0.0 if self.test_data else DEFAULT_HOLDOUT
 
 
 class BudgetConfig(_Model):
@@ -136,7 +114,7 @@ class LLMOperatorConfig(_Model):
 
 class RunConfig(_Model):
     name: str = "run"
-    task: TaskConfig
+    task: Task
     budget: BudgetConfig = BudgetConfig()
     searcher: SerializeAsAny[SearcherSettings] = Field(
         default_factory=lambda: plugin_settings(SEARCHERS, "searcher", {}, SearcherSettings))
@@ -162,11 +140,6 @@ class RunConfig(_Model):
                                                       ExecutorSettings)}
         return raw
 
-    def to_task(self) -> Task:
-        t = self.task
-        return Task(data=t.data, target=t.target, metric=t.metric, direction=t.direction,
-                    budget=self.budget.to_budget(), seed=t.seed, holdout=t.holdout_share,
-                    folds=t.folds, valid_size=t.valid_size, name=self.name)
 
 
 def _format(exc: ValidationError, section: str = "") -> str:

@@ -57,7 +57,7 @@ def test_the_sdk_takes_searcher_executor_and_operator_instances(
     roles = {"draft": Role.DRAFT, "improve": Role.REFINE, "polish": Role.REFINE}
     executor = LocalExecutor(2)
     try:
-        result = run(Task("breast_cancer", "target", budget=Budget(wall_s=15)),
+        result = run(Task(data="breast_cancer", target="target"), budget=Budget(wall_s=15),
                      run_dir=tmp_path / "sdk", quiet=True, executor=executor,
                      searcher=ToySearcher(num_drafts=2, operators=roles, width=1),
                      operators={"polish": PolishOperator(seed=0)})
@@ -69,8 +69,8 @@ def test_the_sdk_takes_searcher_executor_and_operator_instances(
 
 @pytest.mark.parametrize(("task", "kwargs", "names"), [
     ("configs/runs/demo.yaml", {"searcher": "mcts"}, "searcher"),
-    ("configs/runs/demo.yaml", {"workers": 2, "test_data": "x.csv"}, "workers, test_data"),
-    (Task("iris", "target"), {"overrides": ["budget.wall_s=5"]}, "overrides"),
+    ("configs/runs/demo.yaml", {"workers": 2, "budget": Budget(wall_s=5)}, "workers, budget"),
+    (Task(data="iris", target="target"), {"overrides": ["budget.wall_s=5"]}, "overrides"),
 ])
 def test_keywords_that_would_be_ignored_are_refused(task: object, kwargs: dict[str, object],
                                                     names: str) -> None:

@@ -25,8 +25,8 @@ import yaml
 from graftml.agents.loop.result import RunResult
 from graftml.agents.loop.rundir import RunMeta, RunPaths, load_meta, materialize
 from graftml.agents.loop.session import Parts, Session
-from graftml.budget import Ledger
-from graftml.config import RunConfig, TaskConfig, load_config, validate
+from graftml.budget import Budget, Ledger
+from graftml.config import RunConfig, load_config, validate
 from graftml.data.load import load_table
 from graftml.data.metrics import get_metric
 from graftml.data.task import Task, prepare
@@ -38,40 +38,39 @@ from graftml.searcher import Searcher
 from graftml.types import Node, NodeStatus
 
 
-def config_for(task: Task, *, searcher: str = "greedy", executor: str = "local",
-               workers: int | None = None, test_data: str | None = None,
-               runs_dir: str = "runs") -> RunConfig:
-    """A run config for an SDK :class:`~graftml.data.task.Task`."""
-    b = task.budget
+def config_for(task: Task, *, budget: Budget | None = None, name: str = "run",
+               searcher: str = "greedy", executor: str = "local",
+               workers: int | None = None) -> RunConfig:
+    """The run config of an SDK :class:`~graftml.data.task.Task` (default budget: 120 s)."""
+    b = budget or Budget(wall_s=120.0)
     raw: dict[str, Any] = {
-        "name": task.name or "run",
-        "task": TaskConfig(data=task.data, target=task.target, metric=task.metric,
-                           direction=task.direction,  # type: ignore[arg-type]
-                           seed=task.seed, holdout=task.holdout, folds=task.folds,
-                           valid_size=task.valid_size, test_data=test_data).model_dump(),
+        "name": name, "task": task.model_dump(),
         "budget": {"wall_s": b.wall_s, "tokens": b.tokens, "usd": b.usd},
         "searcher": {"kind": searcher},
         "executor": {"kind": executor, "workers": workers},
-        "runs_dir": runs_dir,
     }
     return validate(raw, "task")
 
 
-def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = None,
+def run(task: Task | RunConfig | str | Path, *, budget: Budget | None = None,
+        name: str | None = None, run_dir: str | Path | None = None,
         searcher: str | Searcher | None = None, executor: str | Executor | None = None,
-        workers: int | None = None, quiet: bool = False, test_data: str | None = None,
+        workers: int | None = None, quiet: bool = False,
         frame: pd.DataFrame | None = None, overrides: list[str] | None = None,
         operators: dict[str, Operator] | None = None) -> RunResult:
     """Run an AutoML search.
 
     Args:
         task: a :class:`Task`, a validated :class:`RunConfig`, or a path to a YAML config.
+        budget: with a :class:`Task`: the hard limits (default 120 s wall; a config has its
+            own ``budget`` section).
+        name: with a :class:`Task`: the run's name (default ``run``).
         run_dir: where to write the run (default ``<runs_dir>/<name>-<time>-<random>``).
         searcher: a registered kind (with a :class:`Task`; default ``greedy``), or a searcher
             instance (any task), used as given: build it with the run's operators in mind.
         executor: a registered kind (with a :class:`Task`; default ``local``), or an executor
             instance (any task), which the run uses and leaves running.
-        workers, test_data: with a :class:`Task` only (a config has its own).
+        workers: with a :class:`Task` only (a config has its own).
         quiet: no progress display.
         frame: the table itself (instead of reading ``task.data``).
         overrides: ``a.b=v`` overrides, with a config path only.
@@ -82,19 +81,20 @@ def run(task: Task | RunConfig | str | Path, *, run_dir: str | Path | None = Non
     """
     started = time.monotonic()
     _check_applicable(task, searcher=searcher, executor=executor, workers=workers,
-                      test_data=test_data, overrides=overrides)
+                      budget=budget, name=name, overrides=overrides)
     parts = Parts(searcher if isinstance(searcher, Searcher) else None,
                   None if executor is None or isinstance(executor, str) else executor,
                   dict(operators or {}))
     if isinstance(task, Task):
-        cfg = config_for(task, searcher=searcher if isinstance(searcher, str) else "greedy",
+        cfg = config_for(task, budget=budget, name=name or "run",
+                         searcher=searcher if isinstance(searcher, str) else "greedy",
                          executor=executor if isinstance(executor, str) else "local",
-                         workers=workers, test_data=test_data)
+                         workers=workers)
     elif isinstance(task, RunConfig):
         cfg = task
     else:
         cfg = load_config(task, overrides)
-    td = prepare(cfg.to_task(), frame)
+    td = prepare(cfg.task, frame)
     user_test, user_target = _user_test(cfg, td.X.columns, td.classes, td.task_type)
     paths = RunPaths((Path(run_dir) if run_dir else _new_run_dir(cfg)).resolve())
     paths.config.write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
@@ -112,8 +112,9 @@ def _check_applicable(task: object, **given: object) -> None:
         ignored = ["overrides"] if given["overrides"] is not None else []
         fix = "set the values on the Task or pass a config"
     else:
-        ignored = [name for name in ("searcher", "executor", "workers", "test_data")
-                   if isinstance(given[name], str | int)]
+        ignored = [key for key in ("searcher", "executor", "workers") if
+                   isinstance(given[key], str | int)]
+        ignored += [key for key in ("budget", "name") if given[key] is not None]
         if isinstance(task, RunConfig) and given["overrides"] is not None:
             ignored.append("overrides")
         fix = "set them in the config (or overrides=['searcher.kind=mcts', ...] with a path)"

@@ -1,4 +1,7 @@
-"""A task (table + target + metric + direction + budget + seed) and its seeded splits.
+"""A task (table + target + metric + direction + seed + splits) and its seeded splits.
+
+:class:`Task` is the one input type of an AutoML run: the ``task`` section of a run config, and
+what ``graftml.run`` takes (with the budget as a keyword).
 
 The data is split once: an optional hold-out (``holdout`` of the rows, scored exactly once after
 the final pick, for an honest report) and the search rows, every one of which the search fits on
@@ -8,13 +11,14 @@ encoded as ``0..n_classes-1``; ``classes`` maps them back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 from sklearn.model_selection import train_test_split
 
-from graftml.budget import Budget
 from graftml.data.folds import assign_folds, auto_folds
 from graftml.data.load import load_table
 from graftml.data.metrics import default_metric, get_metric
@@ -24,20 +28,30 @@ MAX_CLASSES = 50
 DEFAULT_HOLDOUT = 0.1
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(BaseModel):
     """What the user asks for. ``direction`` is checked against the metric, never guessed."""
 
-    data: str
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data: str  # a CSV/Parquet path or a built-in dataset name
     target: str
-    metric: str | None = None
-    direction: str | None = None
-    budget: Budget = field(default_factory=lambda: Budget(wall_s=120.0))
+    metric: str | None = None  # default by task type
+    direction: Literal["maximize", "minimize"] | None = None
     seed: int = 0
-    holdout: float | None = None  # share held out; None: 0.1 (a run config: 0 with test_data)
-    folds: int | None = None  # None: by rows (see graftml.data.folds.auto_folds)
-    valid_size: float = 0.2
-    name: str = ""
+    # rows held out for an honest final score; default 0.1, or 0 when test_data is given (every
+    # labelled row then goes into the final model)
+    holdout: float | None = Field(None, ge=0, le=0.5)
+    folds: int | None = Field(None, ge=1, le=20)  # default: by rows (8, 5, 3; 1 = hold-out)
+    valid_size: float = Field(0.2, ge=0.05, le=0.5)  # validation share when folds is 1
+    description: str = ""  # what the data is, for LLM operators
+    test_data: str | None = None  # a user table to predict after the final pick
+
+    @property
+    def holdout_share(self) -> float:
+        """The hold-out share in force (the default depends on ``test_data``)."""
+        if self.holdout is not None:
+            return self.holdout
+        return 0.0 if self.test_data else DEFAULT_HOLDOUT
 
 
 @dataclass
@@ -138,8 +152,7 @@ def prepare(task: Task, frame: pd.DataFrame | None = None) -> TaskData:
         codes, uniques = pd.factorize(y_raw, sort=True)
         classes, y = list(uniques), codes.astype(np.int64)
     classify = task_type != "regression"
-    holdout = DEFAULT_HOLDOUT if task.holdout is None else task.holdout
-    X_search, X_test, y_search, y_test = _hold_out(X, y, holdout, task.seed, classify)
+    X_search, X_test, y_search, y_test = _hold_out(X, y, task.holdout_share, task.seed, classify)
     k = task.folds or auto_folds(len(y_search))
     folds = assign_folds(y_search, k, classify, task.seed, task.valid_size)
     return TaskData(task, task_type, metric, direction, classes,

@@ -33,9 +33,9 @@ def small_config(tmp_path: Path, wall_s: float = 20, **extra: object) -> dict[st
 
 
 def test_sdk_run_writes_every_artifact_and_honours_the_wall_budget(tmp_path: Path) -> None:
-    task = graftml.Task(data="breast_cancer", target="target", metric="roc_auc",
-                        budget=Budget(wall_s=20), seed=1)
-    result = graftml.run(task, run_dir=tmp_path / "run", workers=2, quiet=True)
+    task = graftml.Task(data="breast_cancer", target="target", metric="roc_auc", seed=1)
+    result = graftml.run(task, budget=Budget(wall_s=20), run_dir=tmp_path / "run", workers=2,
+                         quiet=True)
     assert result.best_node_id is not None
     assert result.valid_score is not None and result.valid_score > 0.95
     assert result.test_score is not None and result.test_score > 0.95
