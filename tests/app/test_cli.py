@@ -62,3 +62,9 @@ def test_help_does_not_import_heavy_modules() -> None:
             "print(sorted(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("[]")
+
+
+def test_llm_models_lists_the_packaged_models(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["llm", "models"]) == 0
+    rows = {line.split()[0]: line.split()[1] for line in capsys.readouterr().out.splitlines()}
+    assert rows["smollm2"] == "llama_cpp" and rows["smollm2-vllm"] == "vllm_engine"
