@@ -132,6 +132,10 @@ class RunConfig(_Model):
         """Validate each plugin section with its plugin's own settings model."""
         if not isinstance(raw, dict):
             return raw
+        budget = raw.get("budget")
+        if isinstance(budget, dict) and "gpu_s" in budget and budget["gpu_s"] is None:
+            # run.yaml of an older graftml (the key was never charged): still resumable
+            raw = {**raw, "budget": {k: v for k, v in budget.items() if k != "gpu_s"}}
         if isinstance(raw.get("searcher"), dict):
             raw = {**raw, "searcher": plugin_settings(SEARCHERS, "searcher", raw["searcher"],
                                                       SearcherSettings)}

@@ -49,3 +49,17 @@ def test_bad_configs_give_one_line_errors(tmp_path: Path, text: str, overrides: 
     with pytest.raises(ConfigError, match=message) as info:
         load_config(write(tmp_path, text), overrides)
     assert "\n" not in str(info.value)
+
+
+def test_a_run_yaml_of_an_older_graftml_still_validates(tmp_path: Path) -> None:
+    """Written before gpu_s was dropped and before plugin settings: resumable as it is."""
+    path = write(tmp_path, "task: {data: iris, target: target}\n"
+                           "budget: {wall_s: 30, tokens: null, usd: null, gpu_s: null}\n"
+                           "searcher: {kind: greedy, num_drafts: null, operators: [draft, improve,"
+                           " debug, tune, merge, crossover], max_debug_depth: 3, debug_prob: 0.5,"
+                           " merge_every: 5}\n")
+    cfg = load_config(path)
+    assert cfg.budget.wall_s == 30 and cfg.searcher.operators == (
+        "draft", "improve", "debug", "tune", "merge", "crossover")
+    with pytest.raises(ConfigError, match=r"unknown key 'budget\.gpu_s'"):
+        load_config(write(tmp_path, "task: {data: iris, target: target}\nbudget: {gpu_s: 5}\n"))
