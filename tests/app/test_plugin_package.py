@@ -21,7 +21,7 @@ from graftml.budget import Budget
 from graftml.data.task import Task
 from graftml.errors import ConfigError
 from graftml.executors import LocalExecutor
-from graftml.operators import DEFAULT_ROLES, Role
+from graftml.operators import Role
 from graftml.types import NodeStatus
 
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "toy"
@@ -76,7 +76,3 @@ def test_keywords_that_would_be_ignored_are_refused(task: object, kwargs: dict[s
                                                     names: str) -> None:
     with pytest.raises(ConfigError, match=f"run\\(\\): {names} do not apply"):
         run(task, **kwargs)  # type: ignore[arg-type]
-
-
-def test_default_roles_cover_graftml_operators() -> None:
-    assert set(DEFAULT_ROLES) == {"draft", "improve", "debug", "tune", "merge", "crossover"}

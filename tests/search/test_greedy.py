@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from graftml.search import GreedySearcher
 from graftml.types import NodeStatus, Outcome, Proposal
 
@@ -83,29 +85,18 @@ def test_refines_the_current_best() -> None:
     assert ask(searcher).parent_ids == ("n0001",)
 
 
-def test_a_choice_that_fails_to_build_twice_is_dropped_and_never_debugged() -> None:
+@pytest.mark.parametrize(("exhausted", "tries"), [(False, 2), (True, 1)])
+def test_a_choice_that_cannot_be_built_is_dropped_and_never_debugged(exhausted: bool,
+                                                                     tries: int) -> None:
+    """Twice unbuilt (the operator may succeed another time), or once when it has nothing left."""
     searcher = GreedySearcher(num_drafts=2, debug_prob=1.0, merge_every=100,
                               operators=("draft", "improve", "debug"))
     for score in (0.9, 0.5):
         searcher.tell(ask(searcher).id, Outcome(NodeStatus.OK, score))
     asked = []
-    for _ in range(4):
+    for _ in range(2 * tries):
         proposal = ask(searcher)
         asked.append((proposal.operator, proposal.parent_ids))
-        searcher.tell(proposal.id, Outcome(NodeStatus.ERROR, built=False))
-    assert asked == [("improve", ("n0000",))] * 2 + [("improve", ("n0001",))] * 2
-    assert searcher.ask() is None
-
-
-def test_a_choice_whose_operator_has_nothing_left_is_dropped_at_once() -> None:
-    searcher = GreedySearcher(num_drafts=2, debug_prob=1.0, merge_every=100,
-                              operators=("draft", "improve", "debug"))
-    for score in (0.9, 0.5):
-        searcher.tell(ask(searcher).id, Outcome(NodeStatus.OK, score))
-    asked = []
-    for _ in range(2):
-        proposal = ask(searcher)
-        asked.append((proposal.operator, proposal.parent_ids))
-        searcher.tell(proposal.id, Outcome(NodeStatus.ERROR, built=False, exhausted=True))
-    assert asked == [("improve", ("n0000",)), ("improve", ("n0001",))]
+        searcher.tell(proposal.id, Outcome(NodeStatus.ERROR, built=False, exhausted=exhausted))
+    assert asked == [("improve", ("n0000",))] * tries + [("improve", ("n0001",))] * tries
     assert searcher.ask() is None

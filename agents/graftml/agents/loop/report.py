@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +92,7 @@ def _plots(nodes: dict[str, Node], metric: Metric) -> str:
                 ax.plot([parent.timings.get("finished", 0), node.timings.get("finished", 0)],
                         [float(parent.score), float(node.score or 0.0)],
                         color="0.8", lw=0.8, zorder=1)
-    others = iter(PLUGIN_COLORS * len(done))
+    others = itertools.cycle(PLUGIN_COLORS)
     operators = [*OPERATOR_COLORS, *sorted({n.operator for n in done} - set(OPERATOR_COLORS))]
     for op in operators:  # graftml's own operators in a fixed colour, plugins' after them
         color = OPERATOR_COLORS.get(op) or next(others)
