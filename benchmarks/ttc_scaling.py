@@ -9,7 +9,7 @@ against estimated FLOPs).
 
 Samples are seeded (seed + i), so the N=16 run's first 8 samples are the N=8 run's samples: each
 sample is generated once and replayed for smaller N and for the other strategy, with the usage
-and latency it cost (see ``graftml.executors.ttc._bank``).
+and latency it cost (see ``graftml.executors.ttc.sample_bank``).
 
     python benchmarks/ttc_scaling.py            # ~20 min on 2 idle cores
     python benchmarks/ttc_scaling.py --quick    # ~2 min

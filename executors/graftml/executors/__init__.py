@@ -7,7 +7,7 @@ interpreter per job, as ``RayExecutor`` always does). Ray itself is imported onl
 ``RayExecutor`` is created.
 
 Test-time compute lives in :mod:`graftml.executors.ttc` (strategies, scorers, evaluation,
-the cost model in :mod:`graftml.executors.ttc.cost`); ``TTCRequest`` and ``TTCResult`` are
+the cost model in :mod:`graftml.ttc.cost`); ``TTCRequest`` and ``TTCResult`` are
 exported from here lazily, on first access (``graftml.run_ttc`` answers a prompt).
 """
 

@@ -47,8 +47,8 @@ def validate_operators(operators: Operators) -> dict[str, Role]:
                               "operators={name: Role...})")
         roles = {name: DEFAULT_ROLES[name] for name in dict.fromkeys(operators)}
     if Role.DRAFT not in roles.values():
-        raise ConfigError(f"searcher operators {list(roles)} lack 'draft'; add it "
-                          f"(valid: {list(DEFAULT_ROLES)})")
+        raise ConfigError(f"searcher operators {list(roles)} have none of role draft, so "
+                          "nothing starts the search; add 'draft'")
     return roles
 
 

@@ -18,8 +18,8 @@ from graftml.executors.ttc import (
     get_strategy,
     self_consistency,
 )
-from graftml.executors.ttc._bank import SampleBank
-from graftml.executors.ttc._local import count_prompt_tokens
+from graftml.executors.ttc.local_tokenizer import count_prompt_tokens
+from graftml.executors.ttc.sample_bank import SampleBank
 from graftml.llm.llama_cpp_backend import LlamaCppBackend
 from graftml.llm.llama_logprobs import LlamaCppLogprobBackend
 from graftml.llm.registry import ModelSpec, get_model
@@ -56,7 +56,7 @@ STRATEGY_FIELDS: dict[str, dict[str, object]] = {
 }
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ["gemma3-270m"])  # smollm2: test_strategy_contract
 @pytest.mark.parametrize("strategy", sorted(STRATEGY_FIELDS))
 def test_every_strategy_runs_and_its_usage_is_what_the_backend_reported(
         backends: dict[str, LlamaCppLogprobBackend], model: str, strategy: str) -> None:
@@ -75,7 +75,7 @@ def test_every_strategy_runs_and_its_usage_is_what_the_backend_reported(
     assert result.cost.flops > 2 * spec.parameters * result.usage.total
 
 
-@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("model", ["gemma3-270m"])  # smollm2: test_strategy_contract
 def test_seeded_samples_reproduce(backends: dict[str, LlamaCppLogprobBackend],
                                   model: str) -> None:
     request = question(get_model(model), n=2, seed=3, temperature=1.0)

@@ -27,7 +27,8 @@ from graftml.errors import ConfigError, GraftError
 from graftml.executor import Executor
 from graftml.journal import Journal, outcome_from_dict, proposal_from_dict
 from graftml.operators import Operator, OperatorContext, build_flags, role_of
-from graftml.plugins import EXECUTORS, OPERATORS, SEARCHERS
+from graftml.plugins import EXECUTORS, OPERATORS
+from graftml.search import make_searcher
 from graftml.searcher import Searcher
 from graftml.types import Node, NodeStatus, Outcome, Proposal
 
@@ -108,20 +109,23 @@ class Session:
         return executor
 
     def _operators(self) -> dict[str, Operator]:
-        ops = {kind: OPERATORS.get(kind)(seed=self.meta.seed) for kind in OPERATORS.kinds()}
+        wanted = self.cfg.searcher.operators
+        kinds = [kind for kind in OPERATORS.kinds()  # LLM operators fall back on the built-ins
+                 if wanted is None or kind in wanted or kind in self.cfg.llm_operators]
+        ops = {kind: OPERATORS.get(kind)(seed=self.meta.seed) for kind in kinds}
         if self.cfg.llm_operators:
             from graftml.agents import make_llm_operators
 
             ops.update(make_llm_operators(self.cfg.llm_operators, ops, self.ledger,
                                           self.paths.root))
         ops.update(self.custom.operators)
-        wanted = self.cfg.searcher.operators
         if wanted is None:
             return ops
         unknown = sorted(set(wanted) - set(ops))
         if unknown:
+            available = ", ".join(sorted(set(OPERATORS.kinds()) | set(ops)))
             raise ConfigError(f"searcher.operators names {unknown}, which this run does not "
-                              f"have; available: {', '.join(sorted(ops))}")
+                              f"have; available: {available}")
         return {name: op for name, op in ops.items() if name in wanted}
 
     def _searcher(self, operators: dict[str, Operator]) -> Searcher:
@@ -132,13 +136,8 @@ class Session:
 
         settings = self.cfg.searcher
         num_drafts = settings.num_drafts or portfolio_size(self.meta.n_train)
-        try:
-            searcher: Searcher = SEARCHERS.get(settings.kind)(
-                num_drafts=num_drafts, seed=self.meta.seed, operators=roles,
-                **settings.constructor_kwargs())
-        except TypeError as exc:  # a plugin whose constructor lacks a settings key
-            raise ConfigError(f"searcher {settings.kind!r}: {exc}") from None
-        return searcher
+        return make_searcher(settings.kind, num_drafts=num_drafts, seed=self.meta.seed,
+                             operators=roles, **settings.constructor_kwargs())
 
     def _deadline(self) -> float:
         """Elapsed-seconds mark where the search stops, leaving time to refit the best node

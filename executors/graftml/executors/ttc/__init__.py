@@ -11,14 +11,6 @@ shipped evaluation sets (:mod:`graftml.executors.ttc.datasets`).
 
 from __future__ import annotations
 
-from graftml.executors.ttc._types import (
-    BeamOptions,
-    Candidate,
-    ForcingOptions,
-    TTCError,
-    TTCRequest,
-    TTCResult,
-)
 from graftml.executors.ttc.beam import beam_search
 from graftml.executors.ttc.extract import extract_answer, normalize_answer
 from graftml.executors.ttc.forcing import budget_forcing
@@ -29,10 +21,18 @@ from graftml.executors.ttc.scorers import (
     MeanLogprobScorer,
     Scorer,
 )
-from graftml.executors.ttc.session import Session
 from graftml.executors.ttc.strategies import best_of_n, self_consistency, single, speculative
 from graftml.executors.ttc.verify import ExecutionVerifier
 from graftml.executors.ttc.vote import Vote, majority_vote
+from graftml.ttc.session import Session
+from graftml.ttc.types import (
+    BeamOptions,
+    Candidate,
+    ForcingOptions,
+    TTCError,
+    TTCRequest,
+    TTCResult,
+)
 
 __all__ = [
     "STRATEGIES",

@@ -14,20 +14,20 @@ import re
 from dataclasses import dataclass, replace
 
 from graftml.budget import Ledger
-from graftml.executors.ttc._checks import check_request, resolve_spec
-from graftml.executors.ttc._common import completion_base, finish, generation_request
-from graftml.executors.ttc._types import (
+from graftml.executors.ttc.extract import extract_answer
+from graftml.executors.ttc.preflight import check_request, resolve_spec
+from graftml.executors.ttc.sampling import completion_base, finish, generation_request
+from graftml.executors.ttc.scorers import MeanLogprobScorer
+from graftml.llm.base import LLMBackend
+from graftml.llm.types import Completion
+from graftml.ttc.session import Session
+from graftml.ttc.types import (
     DEFAULT_SAMPLING_TEMPERATURE,
     Candidate,
     TTCError,
     TTCRequest,
     TTCResult,
 )
-from graftml.executors.ttc.extract import extract_answer
-from graftml.executors.ttc.scorers import MeanLogprobScorer
-from graftml.executors.ttc.session import Session
-from graftml.llm.base import LLMBackend
-from graftml.llm.types import Completion
 
 __all__ = ["beam_search"]
 

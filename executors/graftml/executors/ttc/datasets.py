@@ -14,11 +14,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
-from graftml.executors.ttc._mc import multiple_choice_item
-from graftml.executors.ttc._types import TTCError
-from graftml.executors.ttc._word import word_problem
+from graftml.executors.ttc.multiple_choice import multiple_choice_item
+from graftml.executors.ttc.word_problems import word_problem
+from graftml.ttc.types import TTCError
 
 __all__ = ["DATASETS", "SPLITS", "Dataset", "Item", "load_dataset"]
 
@@ -42,9 +43,9 @@ class Item:
 class Dataset:
     """A split of one evaluation set; ``answer_format`` tells the extractor what to look for."""
 
-    name: str
-    split: Split
-    answer_format: Literal["integer", "choice"]
+    name: str  # a built-in set's name, or the path of an eval file
+    split: Split | Literal["file"]  # "file": a whole file (its own items are never examples)
+    answer_format: Literal["integer", "choice", "text"]
     items: tuple[Item, ...]
 
 
@@ -72,13 +73,19 @@ DATASETS = tuple(sorted(_GENERATORS))
 
 
 def load_dataset(name: str, split: Split = "heldout", limit: int | None = None) -> Dataset:
-    """The ``split`` of evaluation set ``name`` (its first ``limit`` items when given).
+    """The ``split`` of evaluation set ``name`` (its first ``limit`` items when given); a
+    ``name`` ending in ``.jsonl`` is a file, read whole (:mod:`graftml.executors.ttc.eval_files`).
 
     Raises:
         TTCError: unknown name or split, or a ``limit`` below 1.
     """
+    from graftml.executors.ttc.eval_files import is_eval_file, load_eval_file
+
+    if is_eval_file(name):
+        return load_eval_file(Path(name), limit)
     if name not in _GENERATORS:
-        raise TTCError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}")
+        raise TTCError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}, or a "
+                       "JSON-lines file (name.jsonl)")
     if split not in SPLITS:
         raise TTCError(f"unknown split {split!r}; valid: {', '.join(SPLITS)}")
     if limit is not None and limit < 1:

@@ -2,9 +2,9 @@
 
 Every (model, strategy, N, seed) runs the strategy for real on every item and is scored by
 exact match with the reference answer; tokens, latency and the estimated FLOPs/bytes come from
-the strategies' own :class:`~graftml.executors.ttc.cost.Cost`. On backends that draw N samples as
+the strategies' own :class:`~graftml.ttc.cost.Cost`. On backends that draw N samples as
 N seeded calls, samples are generated once and replayed across N and strategies
-(:class:`~graftml.executors.ttc._bank.SampleBank`), which gives the same samples, usage and
+(:class:`~graftml.executors.ttc.sample_bank.SampleBank`), which gives the same samples, usage and
 latency as separate runs at a fraction of the time. Seed ``s`` uses sample seeds from
 ``s * 1000``. ``single`` is greedy, so it runs at N = 1 only and its seeds agree.
 """
@@ -15,15 +15,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graftml.executors.ttc._bank import SampleBank
-from graftml.executors.ttc._types import TTCError
-from graftml.executors.ttc.cost import Cost
 from graftml.executors.ttc.datasets import Dataset, Split, load_dataset
 from graftml.executors.ttc.extract import normalize_answer
 from graftml.executors.ttc.prompts import DEFAULT_SHOTS, item_request
 from graftml.executors.ttc.registry import get_strategy, make_scorer
+from graftml.executors.ttc.sample_bank import SampleBank
 from graftml.llm.base import LLMBackend
 from graftml.llm.registry import ModelSpec
+from graftml.ttc.cost import Cost
+from graftml.ttc.types import TTCError
 
 __all__ = ["EvalConfig", "EvalRow", "evaluate"]
 

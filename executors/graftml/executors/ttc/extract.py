@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from graftml.executors.ttc._types import AnswerFormat, TTCError
+from graftml.ttc.types import AnswerFormat, TTCError
 
 __all__ = ["extract_answer", "extract_choice", "extract_code", "extract_integer",
            "extract_text", "normalize_answer"]

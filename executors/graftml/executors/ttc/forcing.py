@@ -13,26 +13,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graftml.budget import Ledger
-from graftml.executors.ttc._checks import (
+from graftml.executors.ttc.extract import extract_answer
+from graftml.executors.ttc.preflight import (
     NATIVE_THINKING_PROVIDERS,
     check_native_thinking,
     check_request,
     resolve_spec,
 )
-from graftml.executors.ttc._common import (
+from graftml.executors.ttc.sampling import (
     candidates_of,
     completion_base,
     finish,
     generation_request,
     sample_tokens,
 )
-from graftml.executors.ttc._types import Candidate, ForcingOptions, TTCRequest, TTCResult
-from graftml.executors.ttc.extract import extract_answer
-from graftml.executors.ttc.session import Session
 from graftml.executors.ttc.vote import majority_vote
 from graftml.llm.base import LLMBackend
 from graftml.llm.registry import ModelSpec
 from graftml.llm.types import GenerationRequest
+from graftml.ttc.session import Session
+from graftml.ttc.types import Candidate, ForcingOptions, TTCRequest, TTCResult
 
 __all__ = ["budget_forcing"]
 

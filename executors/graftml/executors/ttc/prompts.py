@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from graftml.executors.ttc._types import TTCRequest
 from graftml.executors.ttc.datasets import Dataset, Item, load_dataset
 from graftml.llm.registry import ModelSpec
+from graftml.ttc.types import TTCRequest
 
 __all__ = ["DEFAULT_SHOTS", "item_request"]
 
@@ -22,6 +22,7 @@ DEFAULT_SHOTS = 3
 _INSTRUCTION = {
     "integer": "Solve the problem. End with 'The answer is N.' where N is a whole number.",
     "choice": "Pick one option. End with 'The answer is X.' where X is the option's letter.",
+    "text": "Answer the question. End with 'The answer is X.' where X is the short answer.",
 }
 
 
@@ -29,7 +30,8 @@ def item_request(item: Item, dataset: Dataset, spec: ModelSpec, shots: int = DEF
                  **fields: Any) -> TTCRequest:
     """The request that asks ``spec``'s model to answer ``item``; ``fields`` set other
     :class:`TTCRequest` fields (``n``, ``seed``, ``scorer``, ...)."""
-    examples = load_dataset(dataset.name, "dev", limit=shots).items if shots else ()
+    examples = (load_dataset(dataset.name, "dev", limit=shots).items
+                if shots and dataset.split != "file" else ())  # a file's items never teach
     base = TTCRequest(prompt="", answer_format=dataset.answer_format, max_tokens=32,
                       stop=("\n\n", "\nQuestion:"), model=spec)
     if spec.capabilities.chat:

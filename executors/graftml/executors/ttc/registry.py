@@ -8,23 +8,12 @@ argument, or with the reference answer when its ``needs_reference`` is true.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from graftml.budget import Ledger
 from graftml.errors import ConfigError
-from graftml.executors.ttc._types import (
-    TTCError,
-    TTCRequest,
-    TTCResult,
-)
-from graftml.executors.ttc.scorers import Scorer
-from graftml.llm.base import LLMBackend
 from graftml.plugins import SCORERS, STRATEGIES
+from graftml.ttc.contract import Scorer, Strategy
+from graftml.ttc.types import TTCError
 
 __all__ = ["SCORERS", "STRATEGIES", "Strategy", "get_strategy", "make_scorer"]
-
-Strategy = Callable[[TTCRequest, LLMBackend, "Ledger | None"], TTCResult]
-
 
 def get_strategy(name: str) -> Strategy:
     """The strategy registered as ``name``.

@@ -17,42 +17,17 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar
 
-from graftml.executors.ttc._types import Candidate, TTCRequest
 from graftml.executors.ttc.extract import normalize_answer
-from graftml.executors.ttc.session import Session
 from graftml.llm.base import LLMBackend
 from graftml.llm.registry import ModelSpec
 from graftml.llm.types import GenerationRequest
+from graftml.ttc.contract import Scorer
+from graftml.ttc.session import Session
+from graftml.ttc.types import Candidate, TTCRequest
 
 __all__ = ["ExactMatchScorer", "LLMJudgeScorer", "MeanLogprobScorer", "Scorer"]
-
-
-@runtime_checkable
-class Scorer(Protocol):
-    """Ranks candidates. ``needs_logprobs`` makes strategies request token logprobs (and reject
-    models without them before sampling)."""
-
-    @property
-    def name(self) -> str:
-        """Short name, used in messages and results."""
-        ...
-
-    @property
-    def needs_logprobs(self) -> bool:
-        """True when :meth:`score` reads ``Candidate.token_logprobs``."""
-        ...
-
-    def score(self, request: TTCRequest, candidates: Sequence[Candidate],
-              session: Session) -> list[float]:
-        """Called by a strategy once per round of sampling, with that round's candidates.
-
-        Returns one score in [0, 1] per candidate, in order. A scorer that calls a model must do
-        so through ``session.generate`` so its tokens are counted and charged; it must not
-        change the candidates.
-        """
-        ...
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from graftml.budget import Ledger
-from graftml.executors.ttc._checks import check_request, resolve_spec
-from graftml.executors.ttc._common import candidates_of, finish, generation_request, scored
-from graftml.executors.ttc._types import TTCError, TTCRequest, TTCResult
+from graftml.executors.ttc.preflight import check_request, resolve_spec
+from graftml.executors.ttc.sampling import candidates_of, finish, generation_request, scored
 from graftml.executors.ttc.scorers import MeanLogprobScorer
-from graftml.executors.ttc.session import Session
 from graftml.executors.ttc.vote import majority_vote
 from graftml.llm.base import LLMBackend
+from graftml.ttc.session import Session
+from graftml.ttc.types import TTCError, TTCRequest, TTCResult
 
 __all__ = ["best_of_n", "self_consistency", "single", "speculative"]
 

@@ -7,9 +7,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from graftml.executors.ttc._types import Candidate, TTCRequest
 from graftml.executors.ttc.extract import extract_code
-from graftml.executors.ttc.session import Session
+from graftml.ttc.session import Session
+from graftml.ttc.types import Candidate, TTCRequest
 from graftml.types import Job, JobStatus
 
 __all__ = ["ExecutionVerifier"]

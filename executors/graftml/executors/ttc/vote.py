@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graftml.executors.ttc._types import Candidate
+from graftml.ttc.types import Candidate
 
 __all__ = ["Vote", "majority_vote"]
 

@@ -52,7 +52,7 @@ def render_chat(spec: ModelSpec, messages: tuple[dict[str, str], ...]) -> str | 
 
 
 def _vocab_of(spec: ModelSpec) -> Any | None:
-    if not spec.gguf_module or spec.provider not in _GGUF_PROVIDERS:
+    if not spec.is_local or spec.provider not in _GGUF_PROVIDERS:
         return None
     if spec.provider == "vllm_engine" and spec.model:
         return None  # vLLM serves another checkpoint, not the converted GGUF

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from graftml.errors import ConfigError
-from graftml.executors.ttc.cost import Cost
 from graftml.llm.registry import ModelSpec
 from graftml.llm.types import Usage
+from graftml.ttc.cost import Cost
 
 if TYPE_CHECKING:
-    from graftml.executors.ttc.scorers import Scorer
+    from graftml.ttc.contract import Scorer
 
 AnswerFormat = Literal["auto", "integer", "choice", "text", "code"]
 DEFAULT_SAMPLING_TEMPERATURE = 0.7
@@ -124,7 +124,7 @@ class TTCResult:
 
     ``usage`` sums every backend call the strategy made (judge calls included); ``cost`` adds
     the measured latency and the estimated FLOPs and bytes moved
-    (:mod:`graftml.executors.ttc.cost`).
+    (:mod:`graftml.ttc.cost`).
     """
 
     strategy: str

@@ -13,11 +13,11 @@ from __future__ import annotations
 import time
 
 from graftml.budget import Ledger
-from graftml.executors.ttc.cost import CallShape, Cost, CostModel
 from graftml.llm.base import LLMBackend
 from graftml.llm.metered import MeteredBackend
 from graftml.llm.registry import ModelSpec
 from graftml.llm.types import GenerationRequest, GenerationResult, Usage
+from graftml.ttc.cost import CallShape, Cost, CostModel
 
 __all__ = ["Session"]
 

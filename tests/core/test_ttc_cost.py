@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graftml.executors.ttc.cost import H100_INTENSITY, CallShape, Cost, CostModel
 from graftml.llm.registry import get_model
 from graftml.llm.types import Completion, GenerationResult, Usage
-
-from .conftest import toy_spec
+from graftml.testing.backends import toy_spec
+from graftml.ttc.cost import H100_INTENSITY, CallShape, Cost, CostModel
 
 MODEL = CostModel(parameters=1e6, kv_bytes_per_token=1024, weight_bytes=2e6)
 

@@ -129,7 +129,7 @@ def _tri(count: int) -> int:
 
 
 def _weight_bytes(spec: ModelSpec) -> float:
-    if spec.provider == "llama_cpp" and spec.gguf_module:
+    if spec.provider == "llama_cpp" and spec.is_local:
         from graftml.errors import ConfigError
         from graftml.llm.local_models import gguf_path
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from graftml.executors.ttc._local import render_chat
-from graftml.executors.ttc._types import Candidate, TTCError, TTCRequest, TTCResult
 from graftml.executors.ttc.extract import extract_answer
-from graftml.executors.ttc.session import Session
+from graftml.executors.ttc.local_tokenizer import render_chat
 from graftml.llm.registry import ModelSpec
 from graftml.llm.types import GenerationRequest, GenerationResult
+from graftml.ttc.session import Session
+from graftml.ttc.types import Candidate, TTCError, TTCRequest, TTCResult
 
 
 def generation_request(request: TTCRequest, n: int | None = None, **changes: Any

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graftml.executors.ttc._local import count_prompt_tokens
-from graftml.executors.ttc._types import TTCError, TTCRequest
+from graftml.executors.ttc.local_tokenizer import count_prompt_tokens
 from graftml.llm.base import LLMBackend
 from graftml.llm.registry import ModelSpec
+from graftml.ttc.types import TTCError, TTCRequest
 
 NATIVE_THINKING_PROVIDERS = ("openai_compatible", "vllm_engine")
 
