@@ -152,8 +152,9 @@ class TTCCommand(Command):
             "for accuracy vs cost")
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("action", nargs="?", choices=["eval"],
-                            help="eval: sweep models x strategies x N over DATASET")
+        parser.add_argument("action", nargs="?", choices=["eval", "bank"],
+                            help="eval: sweep models x strategies x N over DATASET; "
+                                 "bank build: draw --data's samples once into --out")
         parser.add_argument("dataset", nargs="?",
                             help="arithmetic, word_problems or multiple_choice")
         parser.add_argument("--data", metavar="FILE.jsonl",
@@ -169,7 +170,9 @@ class TTCCommand(Command):
         parser.add_argument("--seeds", type=int, default=3, help="eval: seeds per setting")
         parser.add_argument("--split", default="heldout", choices=["dev", "heldout"])
         parser.add_argument("--limit", type=int, help="eval: first items of the split")
-        parser.add_argument("--out", help="eval: output folder (table, runs, plot)")
+        parser.add_argument("--out", help="eval: output folder (table, runs, plot); bank: the "
+                                          "bank file")
+        parser.add_argument("--bank", help="eval: replay samples from this bank file")
         parser.add_argument("--temperature", type=float)
         parser.add_argument("--max-tokens", type=int,
                             help="per sample (default 256; eval 32, eval --data 400)")

@@ -29,6 +29,16 @@ from graftml.executors.ttc.extract import (
     ("x5 y7", None),
     ("no digits here", None),
     ("", None),
+    # the forms GSM8K answers take from instruction-tuned models
+    ("She makes 9 * 2 = $18.\n\\[\n\\boxed{18}\n\\]", "18"),
+    ("So the total is \\boxed{\\$1,080}.", "1080"),
+    ("\\boxed{18 \\text{ dollars}} per day", "18"),
+    ("\\boxed{\\text{18}}", "18"),
+    ("The profit is \\(\\boxed{70000}\\).", "70000"),
+    ("Total: 3 * 2 = 6\n#### 6", "6"),
+    ("#### 1,250\nThat is all.", "1250"),
+    ("The answer is 12.50 dollars.", "12.5"),
+    ("It takes 3 bolts, so \\boxed{3} bolts. Check: 2 + 1 = 3 \\boxed{", "3"),
 ])
 def test_extract_integer(text: str, expected: str | None) -> None:
     assert extract_integer(text) == expected

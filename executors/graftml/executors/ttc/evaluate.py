@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from graftml.executors.ttc.bank_store import BankStore
 from graftml.executors.ttc.datasets import Dataset, Split, load_dataset
 from graftml.executors.ttc.extract import normalize_answer
 from graftml.executors.ttc.prompts import DEFAULT_SHOTS, item_request
@@ -75,11 +76,16 @@ class EvalRow:
 
 def evaluate(config: EvalConfig, backends: Mapping[str, LLMBackend],
              specs: Mapping[str, ModelSpec],
-             progress: Callable[[str], None] | None = None) -> list[EvalRow]:
+             progress: Callable[[str], None] | None = None,
+             stores: Mapping[str, BankStore] | None = None) -> list[EvalRow]:
     """Run the sweep on already-loaded ``backends`` (by model name); one row per run.
 
+    With a bank in ``stores`` for a model, its samples are replayed from the file and new ones
+    appended to it; a model with a bank and no backend is replayed from the bank alone.
+
     Raises:
-        TTCError: an unknown strategy or dataset, an N below 1, or a model without a backend.
+        TTCError: an unknown strategy or dataset, an N below 1, a model with neither a backend
+            nor a bank, or (replaying) a sample the bank lacks.
     """
     for name in config.strategies:
         get_strategy(name)
@@ -89,15 +95,23 @@ def evaluate(config: EvalConfig, backends: Mapping[str, LLMBackend],
     dataset = load_dataset(config.dataset, config.split, config.limit)
     rows: list[EvalRow] = []
     for model in config.models:
-        if model not in backends:
-            raise TTCError(f"no backend for model {model!r}")
-        spec, backend = specs[model], backends[model]
-        source = backend if spec.capabilities.batched_n else SampleBank(backend)
+        source = _source(model, backends, specs.get(model), (stores or {}).get(model))
         for seed in range(config.seeds):
-            rows += _sweep(config, dataset, spec, source, seed)
+            rows += _sweep(config, dataset, specs[model], source, seed)
             if progress is not None:
                 progress(f"{model} seed {seed}: {len(rows)} runs")
     return rows
+
+
+def _source(model: str, backends: Mapping[str, LLMBackend], spec: ModelSpec | None,
+            store: BankStore | None) -> LLMBackend:
+    backend = backends.get(model)
+    if spec is None or (backend is None and store is None):
+        raise TTCError(f"no backend for model {model!r}")
+    if store is not None:
+        return SampleBank(backend, store, model, spec)
+    assert backend is not None
+    return backend if spec.capabilities.batched_n else SampleBank(backend)
 
 
 def _runs(config: EvalConfig) -> list[tuple[str, int]]:

@@ -1,9 +1,10 @@
 """Final-answer extraction from free text: integers, choice letters, short text, code.
 
 Each extractor prefers the most explicit marker and falls back to weaker ones: a LaTeX
-``\\boxed{...}``, then "the answer is X" / "Answer: X" (the last one), then the last number (or
-a lone/parenthesised letter, or the last line). Extracted answers are normalised (``"1,200.0"``
-→ ``"1200"``) so that votes over equal answers add up.
+``\\boxed{...}`` (nested braces kept), then GSM8K's ``#### X``, then "the answer is X" /
+"Answer: X" (the last one), then the last number (or a lone/parenthesised letter, or the last
+line). Extracted answers are normalised (``"1,200.0"`` → ``"1200"``) so that votes over equal
+answers add up.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from graftml.ttc.types import AnswerFormat, TTCError
 __all__ = ["extract_answer", "extract_choice", "extract_code", "extract_integer",
            "extract_text", "normalize_answer"]
 
-_BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
+_BOXED_OPEN = "\\boxed{"
+_HASHES = re.compile(r"####\s*(.+)")
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _ANSWER_IS = re.compile(r"answer\s*(?:is|:|=)\s*:?\s*(.+)", re.IGNORECASE)
 _CHOICE_AFTER_ANSWER = re.compile(
@@ -40,7 +42,7 @@ def normalize_answer(answer: str) -> str:
 def extract_integer(text: str) -> str | None:
     """The final number: the first one in the last boxed or "answer is" span, else the last
     number of the text."""
-    for marked in (_last_boxed(text), _after_last_answer_is(text)):
+    for marked in (_last_boxed(text), _after_last_hashes(text), _after_last_answer_is(text)):
         if marked is not None and (numbers := _NUMBER.findall(marked)):
             return normalize_answer(numbers[0])
     numbers = _NUMBER.findall(text)
@@ -106,7 +108,7 @@ def extract_answer(text: str, answer_format: AnswerFormat = "auto") -> str | Non
 
 
 def _extract_auto(text: str) -> str | None:
-    marked = _last_boxed(text) or _after_last_answer_is(text)
+    marked = _last_boxed(text) or _after_last_hashes(text) or _after_last_answer_is(text)
     first_line = marked.strip().splitlines()[0] if marked and marked.strip() else ""
     if first_line:
         leading = _NUMBER.match(first_line.lstrip("$ "))
@@ -115,7 +117,22 @@ def _extract_auto(text: str) -> str | None:
 
 
 def _last_boxed(text: str) -> str | None:
-    found = _BOXED.findall(text)
+    """The content of the last ``\\boxed{...}`` (nested braces kept; an answer cut off inside
+    the box gives what was written)."""
+    start = text.rfind(_BOXED_OPEN)
+    if start < 0:
+        return None
+    depth, begin = 0, start + len(_BOXED_OPEN)
+    for position in range(begin, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[position], 0)
+        if depth < 0:
+            return text[begin:position]
+    return text[begin:]
+
+
+def _after_last_hashes(text: str) -> str | None:
+    """The text after GSM8K's final-answer mark ``####``, when the model copied the format."""
+    found = _HASHES.findall(text)
     return found[-1] if found else None
 
 
