@@ -25,7 +25,9 @@ def runs(folder: Path) -> list[dict[str, object]]:
 def test_a_bank_replays_what_a_live_eval_draws(tmp_path: Path) -> None:
     bank = tmp_path / "bank.jsonl"
     assert main(["ttc", "bank", "build", *COMMON, "--n", "2", "--out", str(bank)]) == 0
-    sweep = ["ttc", "eval", *COMMON, "--strategies", "single,self_consistency", "--n", "1,2"]
+    sweep = ["ttc", "eval", *COMMON, "--strategies",
+             "single,self_consistency,early_stopping_self_consistency,adaptive_consistency",
+             "--n", "1,2"]
     assert main([*sweep, "--bank", str(bank), "--out", str(tmp_path / "replayed")]) == 0
     assert main([*sweep, "--out", str(tmp_path / "live")]) == 0
     assert runs(tmp_path / "replayed") == runs(tmp_path / "live")

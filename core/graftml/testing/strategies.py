@@ -2,7 +2,7 @@
 
 Subclass :class:`StrategyContract` in a test module and give it ``strategy`` and ``backend``
 fixtures; override :meth:`StrategyContract.request` when the strategy needs more fields (a
-speculative method, forcing options), :meth:`StrategyContract.expected_candidates` when it keeps
+speculative method, forcing options), :meth:`StrategyContract.candidate_counts` when it keeps
 another number of candidates than it was asked to sample, and
 :meth:`StrategyContract.answer_part` when it adds text of its own around what the model wrote::
 
@@ -105,9 +105,9 @@ class StrategyContract:
                           seed=5, max_tokens=8)
         return replace(base, **fields)
 
-    def expected_candidates(self, request: TTCRequest) -> int:
-        """How many candidates the result holds for ``request`` (default: ``request.n``)."""
-        return request.n
+    def candidate_counts(self, request: TTCRequest) -> range:
+        """How many candidates the result may hold for ``request`` (default: ``request.n``)."""
+        return range(request.n, request.n + 1)
 
     def answer_part(self, candidate: Candidate) -> str:
         """The part of a candidate the model wrote under the request's stop strings."""
@@ -117,7 +117,7 @@ class StrategyContract:
             self, strategy: Strategy, backend: LLMBackend) -> None:
         request = self.request()
         result = strategy(request, backend, None)
-        assert len(result.candidates) == self.expected_candidates(request)
+        assert len(result.candidates) in self.candidate_counts(request)
         assert result.chosen in {c.index for c in result.candidates}
         assert isinstance(result.strategy, str) and result.model
 

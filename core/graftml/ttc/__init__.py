@@ -10,6 +10,7 @@ from graftml.ttc.contract import Scorer, Strategy
 from graftml.ttc.cost import Cost, CostModel
 from graftml.ttc.session import Session
 from graftml.ttc.types import (
+    AdaptiveOptions,
     BeamOptions,
     Candidate,
     ForcingOptions,
@@ -19,6 +20,7 @@ from graftml.ttc.types import (
 )
 
 __all__ = [
+    "AdaptiveOptions",
     "BeamOptions",
     "Candidate",
     "Cost",

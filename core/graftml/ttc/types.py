@@ -58,6 +58,19 @@ class BeamOptions:
 
 
 @dataclass(frozen=True)
+class AdaptiveOptions:
+    """Knobs of the adaptive votes: samples are drawn ``window`` at a time, up to ``request.n``.
+
+    ``early_stopping_self_consistency`` stops at the first window whose answers all agree;
+    ``adaptive_consistency`` stops once the probability that the leading answer stays ahead of
+    the runner-up (a Beta posterior over their counts) reaches ``confidence``.
+    """
+
+    window: int = 4
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
 class TTCRequest:
     """One question to answer with some test-time-compute strategy.
 
@@ -82,6 +95,7 @@ class TTCRequest:
     speculative: dict[str, Any] | None = None
     forcing: ForcingOptions = ForcingOptions()
     beam: BeamOptions = BeamOptions()
+    adaptive: AdaptiveOptions = AdaptiveOptions()
     model: ModelSpec | None = None
 
     @property

@@ -1,4 +1,4 @@
-"""Weights split over several packages are joined once, in order, checked, and never half-written."""
+"""Split weights are joined once, in order, checked, and never left half-written."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_a_missing_part_names_its_package_and_the_extra(
 
 def test_a_wrong_digest_leaves_no_file_that_looks_complete(
         chunks: list[tuple[str, bytes]]) -> None:
-    with pytest.raises(ConfigError, match="expected .* bytes") as caught:
+    with pytest.raises(ConfigError, match=r"expected .* bytes") as caught:
         joined_gguf("q", "q.gguf", parts_of(chunks, sha256="0" * 64))
     assert "\n" not in str(caught.value)
     assert list(gguf_parts.cache_dir().iterdir()) == []

@@ -20,6 +20,7 @@ from graftml.executors.ttc import (
     make_scorer,
 )
 from graftml.llm import ScriptedBackend
+from graftml.ttc import AdaptiveOptions
 
 from .conftest import toy_spec
 
@@ -56,6 +57,10 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
     ("beam_search", {"beam": BeamOptions(width=0), "scorer": MeanLogprobScorer()},
      {"logprobs": True}, "must be >= 1, got 0"),
     ("beam_search", {}, {}, "beam_search needs a scorer"),
+    ("early_stopping_self_consistency", {"n": 4, "adaptive": AdaptiveOptions(window=0)}, {},
+     "adaptive window must be >= 1, got 0"),
+    ("adaptive_consistency", {"n": 4, "adaptive": AdaptiveOptions(confidence=1.0)}, {},
+     "adaptive confidence must be in (0.5, 1), got 1"),
     ("beam_search", {"temperature": 0.0, "scorer": MeanLogprobScorer()}, {"logprobs": True},
      "temperature 0 would draw 2 identical samples"),
 ]
@@ -82,7 +87,8 @@ def test_every_strategy_has_an_error_case() -> None:
 
 
 def test_unknown_names_list_the_valid_ones() -> None:
-    with pytest.raises(TTCError, match="unknown strategy 'tree'; valid: beam_search, best_of_n"):
+    with pytest.raises(TTCError, match="unknown strategy 'tree'; valid: adaptive_consistency, "
+                                       "beam_search, best_of_n"):
         get_strategy("tree")
     with pytest.raises(TTCError, match="unknown scorer 'prm'; valid: exact_match, llm_judge"):
         make_scorer("prm")

@@ -14,7 +14,7 @@ from graftml.llm.base import LLMBackend
 from graftml.llm.llama_logprobs import LlamaCppLogprobBackend
 from graftml.llm.registry import get_model
 from graftml.testing.strategies import SeededBackend, StrategyContract
-from graftml.ttc import Candidate, Strategy
+from graftml.ttc import AdaptiveOptions, Candidate, Strategy
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +73,26 @@ class TestBudgetForcing(_OnBothBackends):
 class TestBeamSearch(_OnBothBackends):
     name = "beam_search"
 
-    def expected_candidates(self, request: TTCRequest) -> int:
-        return request.beam.width
+    def candidate_counts(self, request: TTCRequest) -> range:
+        return range(request.beam.width, request.beam.width + 1)
+
+
+class TestEarlyStoppingSelfConsistency(_OnBothBackends):
+    name = "early_stopping_self_consistency"
+
+    def request(self, **fields: Any) -> TTCRequest:
+        return super().request(**{"n": 4, "adaptive": AdaptiveOptions(window=2), **fields})
+
+    def candidate_counts(self, request: TTCRequest) -> range:
+        return range(min(2, request.n), request.n + 1)
+
+
+class TestAdaptiveConsistency(TestEarlyStoppingSelfConsistency):
+    name = "adaptive_consistency"
 
 
 def test_every_registered_strategy_has_a_contract_class() -> None:
-    tested = {cls.name for cls in _OnBothBackends.__subclasses__()}
+    tested = {cls.name for cls in _subclasses(_OnBothBackends)}
     assert tested == set(STRATEGIES.names())
 
 
@@ -87,3 +101,8 @@ def test_the_seeded_fake_is_a_function_of_prompt_and_seed() -> None:
     texts = get_strategy("self_consistency")(request, fake, None).candidates
     shifted = get_strategy("self_consistency")(replace(request, seed=2, n=3), fake, None)
     assert [c.text for c in texts[1:]] == [c.text for c in shifted.candidates]
+
+
+def _subclasses(cls: type) -> list[type[_OnBothBackends]]:
+    found = cls.__subclasses__()
+    return found + [deeper for sub in found for deeper in _subclasses(sub)]
