@@ -199,9 +199,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                   if s.strip()))
     if args.budget <= 0 or args.seeds < 1 or args.cores < 1 or args.first_seed < 0:
         parser.error("--budget, --seeds and --cores must be positive, --first-seed >= 0")
-    if not systems or not set(systems) <= set(SYSTEMS):
-        parser.error(f"--systems: choose from {', '.join(SYSTEMS)}, not {','.join(systems)}")
-    args.systems = systems + (("autogluon_best",) if args.ag_best else ())
+    if not systems or not set(systems) <= {*SYSTEMS, "autogluon_best"}:
+        parser.error(f"--systems: choose from {', '.join(SYSTEMS)}, autogluon_best, not "
+                     f"{','.join(systems)}")
+    args.systems = tuple(dict.fromkeys(systems + (("autogluon_best",) if args.ag_best else ())))
     try:
         args.dataset_list = select(args.datasets)
     except ValueError as exc:
