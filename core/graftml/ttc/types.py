@@ -71,6 +71,19 @@ class AdaptiveOptions:
 
 
 @dataclass(frozen=True)
+class ConfidenceOptions:
+    """Knobs of ``confidence_vote``: each sample's confidence is its mean token log-probability
+    (``measure`` ``mean``) or the lowest mean over any ``group`` consecutive tokens
+    (``lowest_group``, DeepConf's); the ``keep`` most confident fraction votes, each vote
+    weighted by ``softmax(confidence / temperature)`` over the kept samples (CISC's)."""
+
+    measure: Literal["mean", "lowest_group"] = "mean"
+    group: int = 16
+    keep: float = 1.0
+    temperature: float = 0.5
+
+
+@dataclass(frozen=True)
 class TTCRequest:
     """One question to answer with some test-time-compute strategy.
 
@@ -96,6 +109,7 @@ class TTCRequest:
     forcing: ForcingOptions = ForcingOptions()
     beam: BeamOptions = BeamOptions()
     adaptive: AdaptiveOptions = AdaptiveOptions()
+    confidence: ConfidenceOptions = ConfidenceOptions()
     model: ModelSpec | None = None
 
     @property

@@ -20,7 +20,7 @@ from graftml.executors.ttc import (
     make_scorer,
 )
 from graftml.llm import ScriptedBackend
-from graftml.ttc import AdaptiveOptions
+from graftml.ttc import AdaptiveOptions, ConfidenceOptions
 
 from .conftest import toy_spec
 
@@ -61,6 +61,9 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
      "adaptive window must be >= 1, got 0"),
     ("adaptive_consistency", {"n": 4, "adaptive": AdaptiveOptions(confidence=1.0)}, {},
      "adaptive confidence must be in (0.5, 1), got 1"),
+    ("confidence_vote", {"n": 2}, {}, "weighs samples by token logprobs"),
+    ("confidence_vote", {"n": 2, "confidence": ConfidenceOptions(keep=0.0)}, {"logprobs": True},
+     "confidence keep must be in (0, 1]"),
     ("beam_search", {"temperature": 0.0, "scorer": MeanLogprobScorer()}, {"logprobs": True},
      "temperature 0 would draw 2 identical samples"),
 ]

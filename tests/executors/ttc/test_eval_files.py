@@ -61,6 +61,9 @@ def test_a_files_items_are_never_its_own_examples() -> None:
     dataset = load_dataset(str(GSM8K_HEAD))
     request = item_request(dataset.items[1], dataset, toy_spec(), shots=3)
     assert [m["role"] for m in request.messages or ()] == ["system", "user"]
+    assert request.stop == ()  # a chat model's reasoning may hold blank lines
+    base = item_request(dataset.items[1], dataset, toy_spec(chat=False), shots=3)
+    assert base.stop == ("\n\n", "\nQuestion:")
 
 
 def test_a_file_is_swept_like_a_built_in_set() -> None:

@@ -14,7 +14,7 @@ from graftml.llm.base import LLMBackend
 from graftml.llm.llama_logprobs import LlamaCppLogprobBackend
 from graftml.llm.registry import get_model
 from graftml.testing.strategies import SeededBackend, StrategyContract
-from graftml.ttc import AdaptiveOptions, Candidate, Strategy
+from graftml.ttc import AdaptiveOptions, Candidate, ConfidenceOptions, Strategy
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +89,14 @@ class TestEarlyStoppingSelfConsistency(_OnBothBackends):
 
 class TestAdaptiveConsistency(TestEarlyStoppingSelfConsistency):
     name = "adaptive_consistency"
+
+
+class TestConfidenceVote(_OnBothBackends):
+    name = "confidence_vote"
+
+    def request(self, **fields: Any) -> TTCRequest:
+        keep = ConfidenceOptions(measure="lowest_group", group=4, keep=0.5)
+        return super().request(**{"confidence": keep, **fields})
 
 
 def test_every_registered_strategy_has_a_contract_class() -> None:

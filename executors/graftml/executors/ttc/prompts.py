@@ -4,7 +4,8 @@ Both show ``shots`` worked examples from the dev split (never from the held-out 
 form "<solution> The answer is <answer>.", so answers can be extracted the same way. A base
 model (``capabilities.chat`` false, e.g. Gemma-3-270M) gets a "Question:/Answer:" completion
 prompt that stops at the next blank line; a chat model (SmolLM2) gets the examples as earlier
-turns of the conversation.
+turns of the conversation. Items of an eval file are asked zero-shot, and a chat model is not
+stopped at blank lines there (multi-step reasoning has paragraphs; its turn ends by itself).
 """
 
 from __future__ import annotations
@@ -33,13 +34,21 @@ def item_request(item: Item, dataset: Dataset, spec: ModelSpec, shots: int = DEF
     examples = (load_dataset(dataset.name, "dev", limit=shots).items
                 if shots and dataset.split != "file" else ())  # a file's items never teach
     base = TTCRequest(prompt="", answer_format=dataset.answer_format, max_tokens=32,
-                      stop=("\n\n", "\nQuestion:"), model=spec)
+                      stop=_stops(dataset, spec), model=spec)
     if spec.capabilities.chat:
         base = replace(base, prompt=None,
                        messages=_chat(item, examples, _INSTRUCTION[dataset.answer_format]))
     else:
         base = replace(base, prompt=_completion(item, examples))
     return replace(base, **fields)
+
+
+def _stops(dataset: Dataset, spec: ModelSpec) -> tuple[str, ...]:
+    """A base model would write the next question: stop it there. A chat model ends its turn
+    itself; on an eval file (multi-step problems) it may use blank lines in its reasoning."""
+    if spec.capabilities.chat and dataset.split == "file":
+        return ()
+    return ("\n\n", "\nQuestion:")
 
 
 def _worked(item: Item) -> str:

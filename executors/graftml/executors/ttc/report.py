@@ -56,13 +56,17 @@ def summarize(rows: Sequence[EvalRow]) -> list[Summary]:
 
 def format_table(summaries: Sequence[Summary]) -> str:
     """A fixed-width text table, one line per (model, strategy, N)."""
-    head = (f"{'model':<13}{'strategy':<18}{'N':>3}  {'accuracy':>13}  {'tokens/item':>11}"
-            f"  {'GFLOP/item':>10}  {'GB moved/item':>13}  {'latency/item':>12}")
+    model_w = max([13, *(len(s.model) + 2 for s in summaries)])
+    strategy_w = max([18, *(len(s.strategy) + 2 for s in summaries)])
+    head = (f"{'model':<{model_w}}{'strategy':<{strategy_w}}{'N':>3}  {'accuracy':>13}  "
+            f"{'tokens/item':>11}  {'GFLOP/item':>10}  {'GB moved/item':>13}  "
+            f"{'latency/item':>12}")
     lines = [head, "-" * len(head)]
     for s in summaries:
-        lines.append(f"{s.model:<13}{s.strategy:<18}{s.n:>3}  {s.accuracy:>6.3f} ± "
-                     f"{s.accuracy_std:.3f}  {s.tokens:>11.1f}  {s.flops / 1e9:>10.2f}"
-                     f"  {s.bytes_moved / 1e9:>13.3f}  {s.latency_s:>11.3f}s")
+        lines.append(f"{s.model:<{model_w}}{s.strategy:<{strategy_w}}{s.n:>3}  "
+                     f"{s.accuracy:>6.3f} ± {s.accuracy_std:.3f}  {s.tokens:>11.1f}  "
+                     f"{s.flops / 1e9:>10.2f}  {s.bytes_moved / 1e9:>13.3f}  "
+                     f"{s.latency_s:>11.3f}s")
     return "\n".join(lines)
 
 
