@@ -4,7 +4,6 @@ samples once into a bank file that later evals replay without the model)."""
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,15 +89,32 @@ def _stores(args: argparse.Namespace, config: EvalConfig, path: Path) -> dict[st
 
 
 def _run(config: EvalConfig, stores: dict[str, BankStore], live: bool) -> list[EvalRow]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     from graftml.executors.ttc.evaluate import evaluate
     from graftml.llm.metered import make_backend
     from graftml.llm.registry import get_model
 
     specs = {model: get_model(model) for model in config.models}
     backends = {m: make_backend(spec) for m, spec in specs.items()} if live else {}
+    bar = Progress(TextColumn("problems"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task("problems", total=None)
     try:
-        return evaluate(config, backends, specs, stores=stores,
-                        progress=lambda line: print(line, file=sys.stderr, flush=True))
+        with bar:
+            return evaluate(config, backends, specs, stores=stores,
+                            progress=lambda line: bar.console.print(line),
+                            on_item=lambda done, total: bar.update(task, completed=done,
+                                                                   total=total))
     finally:
         for backend in backends.values():
             backend.close()

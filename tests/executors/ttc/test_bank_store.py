@@ -9,7 +9,7 @@ import pytest
 from graftml.executors.ttc import TTCError
 from graftml.executors.ttc.bank_store import BankHeader, BankStore, file_sha256
 from graftml.executors.ttc.evaluate import EvalConfig, evaluate
-from graftml.llm.types import GenerationRequest, GenerationResult
+from graftml.llm.types import Completion, GenerationRequest, GenerationResult, Usage
 from graftml.testing.strategies import SeededBackend
 
 GSM8K_HEAD = Path(__file__).parent / "data" / "gsm8k_test_head5.jsonl"
@@ -80,3 +80,14 @@ def test_a_file_that_is_not_a_bank_is_refused(tmp_path: Path) -> None:
     (tmp_path / "other.jsonl").write_text('{"question": "q", "answer": "1"}\n')
     with pytest.raises(TTCError, match="not a graftml sample bank"):
         BankStore(tmp_path / "other.jsonl", header())
+
+
+def test_a_compressed_bank_replays_and_refuses_to_grow(tmp_path: Path) -> None:
+    import gzip
+
+    live = sweep(tmp_path / "bank.jsonl", CountingBackend())
+    packed = tmp_path / "bank.jsonl.gz"
+    packed.write_bytes(gzip.compress((tmp_path / "bank.jsonl").read_bytes()))
+    assert sweep(packed, None) == live
+    with pytest.raises(TTCError, match="compressed and read-only"):
+        BankStore(packed, header()).add("k", "seeded", (Completion("x"), Usage(), 0.0))

@@ -59,3 +59,12 @@ def test_bad_sweeps_are_refused_before_any_work() -> None:
         with pytest.raises(TTCError, match=message):
             evaluate(config, {"toy": backend}, {"toy": toy_spec()})
     assert backend.requests == []
+
+
+def test_each_problem_ticks_the_progress_up_to_the_total() -> None:
+    ticks: list[tuple[int, int]] = []
+    config = EvalConfig(dataset="arithmetic", models=("toy",), strategies=("single",),
+                        ns=(1,), seeds=2, limit=3)
+    evaluate(config, {"toy": ScriptedBackend(oracle_for_first_item)}, {"toy": toy_spec()},
+             on_item=lambda done, total: ticks.append((done, total)))
+    assert ticks == [(done, 6) for done in range(1, 7)]

@@ -105,8 +105,7 @@ class BankStore:
             self.samples[record["key"]] = _sample_of(record)
 
     def add(self, key: str, model: str, sample: Sample) -> None:
-        """Keep ``sample`` and append it to the file at once (flushed)."""
-        self.samples[key] = sample
+        """Append ``sample`` to the file at once (flushed), then keep it."""
         completion, usage, latency = sample
         self._append({"key": key, "model": model, "text": completion.text,
                       "finish_reason": completion.finish_reason,
@@ -115,6 +114,7 @@ class BankStore:
                       "prompt_tokens": usage.prompt_tokens, "usage_completion_tokens":
                       usage.completion_tokens, "cached_tokens": usage.cached_tokens,
                       "latency_s": latency})
+        self.samples[key] = sample
 
     def _append(self, record: dict[str, Any]) -> None:
         if self.path.suffix == ".gz":

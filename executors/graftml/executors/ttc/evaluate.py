@@ -77,11 +77,14 @@ class EvalRow:
 def evaluate(config: EvalConfig, backends: Mapping[str, LLMBackend],
              specs: Mapping[str, ModelSpec],
              progress: Callable[[str], None] | None = None,
-             stores: Mapping[str, BankStore] | None = None) -> list[EvalRow]:
+             stores: Mapping[str, BankStore] | None = None,
+             on_item: Callable[[int, int], None] | None = None) -> list[EvalRow]:
     """Run the sweep on already-loaded ``backends`` (by model name); one row per run.
 
     With a bank in ``stores`` for a model, its samples are replayed from the file and new ones
     appended to it; a model with a bank and no backend is replayed from the bank alone.
+    ``progress`` is called with a line after each (model, seed); ``on_item(done, total)`` after
+    each problem of each (model, seed), for a progress bar.
 
     Raises:
         TTCError: an unknown strategy or dataset, an N below 1, a model with neither a backend
@@ -94,13 +97,21 @@ def evaluate(config: EvalConfig, backends: Mapping[str, LLMBackend],
                        f"seeds={config.seeds}")
     dataset = load_dataset(config.dataset, config.split, config.limit)
     rows: list[EvalRow] = []
+    total = len(config.models) * config.seeds * len(dataset.items)
     for model in config.models:
         source = _source(model, backends, specs.get(model), (stores or {}).get(model))
         for seed in range(config.seeds):
-            rows += _sweep(config, dataset, specs[model], source, seed)
+            done = len(rows) // len(_runs(config)) * len(dataset.items)
+            tick = None if on_item is None else _ticker(on_item, done, total)
+            rows += _sweep(config, dataset, specs[model], source, seed, tick)
             if progress is not None:
                 progress(f"{model} seed {seed}: {len(rows)} runs")
     return rows
+
+
+def _ticker(on_item: Callable[[int, int], None], done: int, total: int
+            ) -> Callable[[int], None]:
+    return lambda finished: on_item(done + finished, total)
 
 
 def _source(model: str, backends: Mapping[str, LLMBackend], spec: ModelSpec | None,
@@ -127,9 +138,9 @@ class _Tally:
 
 
 def _sweep(config: EvalConfig, dataset: Dataset, spec: ModelSpec, backend: LLMBackend,
-           seed: int) -> list[EvalRow]:
+           seed: int, tick: Callable[[int], None] | None = None) -> list[EvalRow]:
     tallies = {run: _Tally() for run in _runs(config)}
-    for item in dataset.items:
+    for finished, item in enumerate(dataset.items, start=1):
         expected = normalize_answer(item.answer)
         for (strategy, n), tally in tallies.items():
             request = item_request(
@@ -142,6 +153,8 @@ def _sweep(config: EvalConfig, dataset: Dataset, spec: ModelSpec, backend: LLMBa
                 result.answer) == expected
             tally.cost = tally.cost + result.cost
             tally.answers.append(result.answer)
+        if tick is not None:
+            tick(finished)
     return [EvalRow(spec.name, strategy, n, seed, len(dataset.items), tally.correct,
                     tally.cost, tuple(tally.answers))
             for (strategy, n), tally in tallies.items()]
