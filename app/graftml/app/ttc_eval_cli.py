@@ -25,11 +25,8 @@ def eval_command(args: argparse.Namespace) -> int:
     from graftml.executors.ttc.report import format_table, write_outputs
 
     config = _config(args)
-    if args.bank:
-        stores = _stores(args, config, Path(args.bank))
-        rows = _run(config, stores, live=False)
-    else:
-        rows = _run(config, {}, live=True)
+    stores = _stores(args, config, Path(args.bank)) if args.bank else {}
+    rows = _run(config, stores, live=not args.bank)
     out = Path(args.out or f"runs/ttc-{Path(config.dataset).stem}")
     split = "whole file" if args.data else args.split
     summaries = write_outputs(rows, out, f"{config.dataset} ({split}, "
@@ -49,7 +46,9 @@ def bank_command(args: argparse.Namespace) -> int:
         raise TTCError("use `graft ttc bank build --data FILE.jsonl --models M --n K "
                        "--out BANK.jsonl`")
     config = _config(args, bank=True)
-    (largest,) = sorted(config.ns)[-1:]
+    if not config.ns or min(config.ns) < 1:
+        raise TTCError(f"--n takes the samples per problem and seed (>= 1), got {args.n!r}")
+    largest = max(config.ns)
     config = replace(config, strategies=("single", "self_consistency"),  # greedy + samples
                      ns=tuple(sorted({1, largest})))
     rows = _run(config, _stores(args, config, Path(args.out)), live=True)

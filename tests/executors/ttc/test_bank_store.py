@@ -55,6 +55,7 @@ def test_a_killed_build_resumes_drawing_only_what_is_missing(tmp_path: Path) -> 
     again = CountingBackend()
     assert sweep(bank, again) == live
     assert again.calls == 3 and full.calls > 3
+    assert sweep(bank, None) == live  # the resumed file replays whole
 
 
 @pytest.mark.parametrize(("changes", "message"), [

@@ -84,9 +84,14 @@ class BankStore:
             self._append({"bank": BANK_FORMAT, **asdict(header)})
 
     def _load(self) -> None:
-        opener = gzip.open if self.path.suffix == ".gz" else open
-        with opener(self.path, "rt", encoding="utf-8") as lines:
-            rows = lines.read().splitlines()
+        raw = self.path.read_bytes()
+        if self.path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+        elif raw and not raw.endswith(b"\n"):  # a kill cut the last line: drop it, so the
+            raw = raw[: raw.rfind(b"\n") + 1]  # next sample starts a line of its own
+            with self.path.open("r+b") as sink:
+                sink.truncate(len(raw))
+        rows = raw.decode("utf-8").splitlines()
         try:
             first = json.loads(rows[0]) if rows else None
             if not isinstance(first, dict) or first.get("bank") != BANK_FORMAT:
@@ -101,7 +106,7 @@ class BankStore:
             try:
                 record = json.loads(row)
             except json.JSONDecodeError:
-                continue  # the line a kill cut short: that sample is drawn again
+                continue  # a damaged line: that sample is drawn again
             self.samples[record["key"]] = _sample_of(record)
 
     def add(self, key: str, model: str, sample: Sample) -> None:
