@@ -55,4 +55,4 @@ def test_eval_writes_a_table_runs_and_a_plot(tmp_path: Path,
 
 def test_eval_without_a_dataset_says_how(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ttc", "eval"]) == 2
-    assert "give the dataset" in capsys.readouterr().err
+    assert "give one dataset: `graft ttc eval arithmetic|word_problems|" in capsys.readouterr().err
