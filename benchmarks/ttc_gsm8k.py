@@ -29,11 +29,12 @@ import argparse
 import numpy as np
 
 from benchmarks._common import console, cpu_model
-from graftml.executors.ttc.bank_store import BankHeader, BankStore, file_sha256
+from graftml.executors.ttc.bank_store import BankHeader, BankStore
 from graftml.executors.ttc.datasets import load_dataset
 from graftml.executors.ttc.evaluate import EvalConfig, EvalRow, evaluate
 from graftml.executors.ttc.extract import normalize_answer
 from graftml.executors.ttc.report import format_table, summarize
+from graftml.files import file_sha256
 from graftml.llm.registry import get_model
 
 FIXED = "self_consistency"

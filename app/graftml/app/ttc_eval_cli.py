@@ -76,7 +76,8 @@ def _config(args: argparse.Namespace, bank: bool = False) -> EvalConfig:
 
 
 def _stores(args: argparse.Namespace, config: EvalConfig, path: Path) -> dict[str, BankStore]:
-    from graftml.executors.ttc.bank_store import BankHeader, BankStore, file_sha256
+    from graftml.executors.ttc.bank_store import BankHeader, BankStore
+    from graftml.files import file_sha256
 
     data = Path(args.data)
     if not data.is_file():

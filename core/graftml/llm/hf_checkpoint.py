@@ -15,7 +15,6 @@ built by ``scripts/vllm_env.sh``); they are imported only when a conversion actu
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import importlib
 import json
 import os
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from graftml.errors import ConfigError, LLMError
+from graftml.files import file_sha256
 from graftml.llm.local_models import gguf_path
 from graftml.llm.registry import ModelSpec
 
@@ -78,7 +78,7 @@ def hf_checkpoint(spec: ModelSpec, cache_dir: Path | None = None) -> Path:
 def _source_record(gguf: Path) -> dict[str, Any]:
     stat = gguf.stat()
     return {"gguf_file": gguf.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-            "sha256": _sha256(gguf), "dtype": CHECKPOINT_DTYPE}
+            "sha256": file_sha256(gguf), "dtype": CHECKPOINT_DTYPE}
 
 
 def _is_current(target: Path, gguf: Path) -> bool:
@@ -96,15 +96,7 @@ def _is_current(target: Path, gguf: Path) -> bool:
             gguf.name, stat.st_size, CHECKPOINT_DTYPE) or "sha256" not in recorded:
         return False
     return bool(recorded.get("mtime_ns") == stat.st_mtime_ns
-                or recorded.get("sha256") == _sha256(gguf))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(2**22):
-            digest.update(chunk)
-    return digest.hexdigest()
+                or recorded.get("sha256") == file_sha256(gguf))
 
 
 @contextmanager

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from graftml.executors.ttc import TTCError
-from graftml.executors.ttc.bank_store import BankHeader, BankStore, file_sha256
+from graftml.executors.ttc.bank_store import BankHeader, BankStore
 from graftml.executors.ttc.evaluate import EvalConfig, evaluate
+from graftml.files import file_sha256
 from graftml.llm.types import Completion, GenerationRequest, GenerationResult, Usage
 from graftml.testing.strategies import SeededBackend
 

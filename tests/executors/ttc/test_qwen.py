@@ -6,13 +6,13 @@ few seconds); the 1.5B is measured in ``benchmarks/``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from graftml.executors.ttc import TTCRequest, single
+from graftml.files import file_sha256
 from graftml.llm.llama_logprobs import LlamaCppLogprobBackend
 from graftml.llm.local_models import gguf_path
 from graftml.llm.registry import get_model
@@ -43,11 +43,8 @@ def test_the_digest_stamp_was_checked_against_the_bytes(tmp_path: Path,
     """Joined afresh into an empty cache, the bytes themselves hash to the model file's SHA."""
     monkeypatch.setenv("GRAFTML_CACHE_DIR", str(tmp_path))
     spec = get_model(QWEN)
-    digest = hashlib.sha256()
-    with gguf_path(spec).open("rb") as weights:
-        while block := weights.read(1 << 24):
-            digest.update(block)
-    assert spec.gguf_parts is not None and digest.hexdigest() == spec.gguf_parts.sha256
+    assert spec.gguf_parts is not None
+    assert file_sha256(gguf_path(spec)) == spec.gguf_parts.sha256
 
 
 def test_the_model_answers_in_a_box(qwen: LlamaCppLogprobBackend) -> None:

@@ -14,10 +14,9 @@ samples not drawn.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
-
-from scipy.stats import beta
 
 from graftml.budget import Ledger
 from graftml.executors.ttc.preflight import check_request, resolve_spec
@@ -56,8 +55,13 @@ def adaptive_consistency(request: TTCRequest, backend: LLMBackend,
 
 
 def lead_probability(leader: int, runner_up: int) -> float:
-    """P(the leader's share of the two exceeds one half) under Beta(leader + 1, runner_up + 1)."""
-    return float(beta.sf(0.5, leader + 1, runner_up + 1))
+    """P(the leader's share of the two exceeds one half) under Beta(leader + 1, runner_up + 1).
+
+    For whole counts the Beta tail is a binomial sum: P(Bin(n, 1/2) <= leader) with
+    n = leader + runner_up + 1 (exact, no special functions).
+    """
+    n = leader + runner_up + 1
+    return float(sum(math.comb(n, k) for k in range(leader + 1)) / 2**n)
 
 
 def _unanimous(window: list[Candidate], drawn: list[Candidate], request: TTCRequest) -> bool:

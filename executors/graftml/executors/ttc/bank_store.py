@@ -22,7 +22,7 @@ from typing import IO, Any
 from graftml.llm.types import Completion, GenerationRequest, Usage
 from graftml.ttc.types import TTCError
 
-__all__ = ["BankHeader", "BankStore", "Sample", "file_sha256"]
+__all__ = ["BankHeader", "BankStore", "Sample"]
 
 BANK_FORMAT = 1
 Sample = tuple[Completion, Usage, float]
@@ -51,11 +51,6 @@ class BankHeader:
             raise TTCError(f"bank {path} was drawn with max_tokens={self.max_tokens}, "
                            f"temperature={self.temperature:g}, not {wanted.max_tokens}, "
                            f"{wanted.temperature:g}; use those settings or rebuild")
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def sample_key(model: str, request: GenerationRequest) -> str:

@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from graftml.executors.ttc.datasets import Dataset, Item
-from graftml.executors.ttc.extract import normalize_answer
+from graftml.executors.ttc.extract import is_number, normalize_answer
 from graftml.ttc.types import TTCError
 
 __all__ = ["is_eval_file", "load_eval_file"]
 
 _CALCULATOR_NOTE = re.compile(r"<<[^<>]*>>")
-_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def is_eval_file(name: str) -> bool:
@@ -55,7 +54,7 @@ def load_eval_file(path: Path, limit: int | None = None) -> Dataset:
                 break
     if not items:
         raise TTCError(f"eval file {path} has no rows")
-    numeric = all(_NUMBER.fullmatch(item.answer) for item in items)
+    numeric = all(is_number(item.answer) for item in items)
     return Dataset(str(path), "file", "integer" if numeric else "text", tuple(items))
 
 

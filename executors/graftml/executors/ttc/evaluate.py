@@ -97,13 +97,13 @@ def evaluate(config: EvalConfig, backends: Mapping[str, LLMBackend],
                        f"seeds={config.seeds}")
     dataset = load_dataset(config.dataset, config.split, config.limit)
     rows: list[EvalRow] = []
-    total = len(config.models) * config.seeds * len(dataset.items)
+    total, done = len(config.models) * config.seeds * len(dataset.items), 0
     for model in config.models:
         source = _source(model, backends, specs.get(model), (stores or {}).get(model))
         for seed in range(config.seeds):
-            done = len(rows) // len(_runs(config)) * len(dataset.items)
             tick = None if on_item is None else _ticker(on_item, done, total)
             rows += _sweep(config, dataset, specs[model], source, seed, tick)
+            done += len(dataset.items)
             if progress is not None:
                 progress(f"{model} seed {seed}: {len(rows)} runs")
     return rows

@@ -14,11 +14,13 @@ import re
 from graftml.ttc.types import AnswerFormat, TTCError
 
 __all__ = ["extract_answer", "extract_choice", "extract_code", "extract_integer",
-           "extract_text", "normalize_answer"]
+           "extract_text", "is_number", "normalize_answer"]
 
 _BOXED_OPEN = "\\boxed{"
 _HASHES = re.compile(r"####\s*(.+)")
-_NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_NUMBER_TEXT = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUMBER = re.compile(r"(?<![\w.])" + _NUMBER_TEXT)
+_WHOLE_NUMBER = re.compile(_NUMBER_TEXT)
 _ANSWER_IS = re.compile(r"answer\s*(?:is|:|=)\s*:?\s*(.+)", re.IGNORECASE)
 _CHOICE_AFTER_ANSWER = re.compile(
     r"(?:answer|option|choice)\s*(?:is|:|=)?\s*:?\s*\(?([A-Z])\b(?![a-z'])\)?", re.IGNORECASE)
@@ -32,11 +34,15 @@ def normalize_answer(answer: str) -> str:
     other text stripped of surrounding space/quotes/final period and case-folded."""
     text = answer.strip().strip("$*`\"'").strip()
     text = text.removesuffix(".").strip()
-    number = re.fullmatch(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", text)
-    if number:
+    if is_number(text):
         value = float(text.replace(",", ""))
         return str(int(value)) if value.is_integer() else repr(value)
     return " ".join(text.split()).casefold()
+
+
+def is_number(text: str) -> bool:
+    """True when ``text`` is one number (sign, thousands separators and decimals allowed)."""
+    return _WHOLE_NUMBER.fullmatch(text) is not None
 
 
 def extract_integer(text: str) -> str | None:
