@@ -22,6 +22,19 @@ def test_answer_mode_prints_one_json_object(capsys: pytest.CaptureFixture[str]) 
     assert payload["cost"]["flops"] > 0 and "votes" in payload and "answer" in payload
 
 
+def test_a_cascade_escalates_to_a_second_loaded_model(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """With agreement 1.0 two samples must agree, else the second model answers."""
+    code = main(["ttc", "--model", "smollm2", "--strategy", "cascade", "--n", "2",
+                 "--strong-model", "smollm2", "--strong-n", "1", "--agreement", "1.0",
+                 "--prompt", "Name a colour.", "--max-tokens", "5", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0 and payload["strategy"] == "cascade"
+    escalated = payload["extra"]["escalated"]
+    assert len(payload["candidates"]) == (3 if escalated else 2)
+    assert payload["calls"] == len(payload["candidates"])
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--n", "0", "--strategy", "self_consistency"], "n must be >= 1, got 0"),
     (["--n", "4", "--strategy", "self_consistency", "--temperature", "0"],
@@ -29,6 +42,7 @@ def test_answer_mode_prints_one_json_object(capsys: pytest.CaptureFixture[str]) 
     (["--strategy", "tree"], "unknown strategy 'tree'"),
     (["--model", "gemma3-270m", "--speculative", "eagle"], "not 'eagle'"),
     (["--model", "nope"], "unknown model 'nope'"),
+    (["--strategy", "cascade", "--agreement", "1.5"], "agreement in (0, 1]"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str],
                                           argv: list[str], message: str) -> None:

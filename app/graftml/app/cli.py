@@ -184,6 +184,10 @@ class TTCCommand(Command):
         parser.add_argument("--thinking-tokens", type=int, help="budget_forcing cap")
         parser.add_argument("--wait", type=int, default=0, help="budget_forcing extensions")
         parser.add_argument("--speculative", help="speculative method, e.g. prompt_lookup")
+        parser.add_argument("--strong-model", help="cascade: the model to escalate to")
+        parser.add_argument("--strong-n", type=int, default=4, help="cascade: its samples")
+        parser.add_argument("--agreement", type=float, default=0.75,
+                            help="cascade: the cheap vote's share that needs no escalation")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def run(self, args: argparse.Namespace) -> int:

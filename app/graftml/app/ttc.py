@@ -7,6 +7,7 @@ the one backend factory, the strategy and scorer from their registries (or the c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from graftml.budget import Ledger
@@ -16,8 +17,12 @@ from graftml.llm.base import LLMBackend
 from graftml.llm.metered import make_backend
 from graftml.llm.registry import get_model
 from graftml.ttc.types import (
+    AdaptiveOptions,
     AnswerFormat,
     BeamOptions,
+    CascadeOptions,
+    ConfidenceOptions,
+    DifficultyOptions,
     ForcingOptions,
     TTCRequest,
     TTCResult,
@@ -32,6 +37,10 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
             answer_format: AnswerFormat = "auto", scorer: Scorer | str | None = None,
             weighted: bool = False, speculative: dict[str, Any] | None = None,
             forcing: ForcingOptions | None = None, beam: BeamOptions | None = None,
+            adaptive: AdaptiveOptions | None = None,
+            confidence: ConfidenceOptions | None = None,
+            difficulty: DifficultyOptions | None = None,
+            cascade: CascadeOptions | None = None, strong_model: str | None = None,
             chat: bool | None = None, ledger: Ledger | None = None,
             backend: LLMBackend | None = None) -> TTCResult:
     """Answer one prompt with a test-time-compute strategy on a registered model.
@@ -58,6 +67,12 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
         speculative: e.g. ``{"method": "prompt_lookup", "num_speculative_tokens": 4}``.
         forcing: ``budget_forcing`` options.
         beam: ``beam_search`` options.
+        adaptive: options of the adaptive votes (window, confidence).
+        confidence: ``confidence_vote`` options.
+        difficulty: ``difficulty_adaptive`` options.
+        cascade: ``cascade`` options.
+        strong_model: ``cascade``: the registered model to escalate to (loaded for this call
+            and closed after; or pass ``cascade.strong`` yourself).
         chat: force chat (True) or completion (False) for a string prompt.
         ledger: account to check and charge (tokens per call; FLOPs/bytes per run).
         backend: an already-loaded backend for ``model`` (else one is made and closed).
@@ -81,11 +96,20 @@ def run_ttc(prompt_or_messages: str | Sequence[dict[str, str]], model: str,
         max_tokens=max_tokens, stop=tuple(stop), answer_format=answer_format,
         scorer=make_scorer(scorer) if isinstance(scorer, str) else scorer, weighted=weighted,
         speculative=speculative, forcing=forcing or ForcingOptions(),
-        beam=beam or BeamOptions(), model=spec)
-    owned = backend is None
-    target = make_backend(spec) if backend is None else backend
+        beam=beam or BeamOptions(), adaptive=adaptive or AdaptiveOptions(),
+        confidence=confidence or ConfidenceOptions(),
+        difficulty=difficulty or DifficultyOptions(), cascade=cascade or CascadeOptions(),
+        model=spec)
+    owned: list[LLMBackend] = []
+    if strong_model is not None:
+        strong_spec = get_model(strong_model)
+        owned.append(make_backend(strong_spec))
+        request = replace(request, cascade=replace(request.cascade, strong=owned[-1],
+                                                   strong_spec=strong_spec))
+    if backend is None:
+        owned.append(make_backend(spec))
     try:
-        return run(request, target, ledger)
+        return run(request, backend or owned[-1], ledger)
     finally:
-        if owned:
-            target.close()
+        for made in owned:
+            made.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from graftml.ttc.types import ForcingOptions, TTCError
+from graftml.ttc.types import CascadeOptions, ForcingOptions, TTCError
 
 __all__ = ["run_command"]
 
@@ -51,7 +51,9 @@ def _answer(args: argparse.Namespace) -> int:
         args.prompt, args.model, args.strategy, n, temperature=args.temperature,
         max_tokens=args.max_tokens or 256, seed=args.seed, answer_format=args.answer_format,
         scorer=args.scorer, weighted=args.weighted, forcing=forcing,
-        speculative={"method": args.speculative} if args.speculative else None)
+        speculative={"method": args.speculative} if args.speculative else None,
+        cascade=CascadeOptions(strong_n=args.strong_n, agreement=args.agreement),
+        strong_model=args.strong_model)
     if args.json:
         print(json.dumps(result.to_dict()))
         return 0

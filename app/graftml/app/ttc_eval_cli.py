@@ -12,8 +12,12 @@ from graftml.app.ttc_cli import parse_ints
 from graftml.ttc.types import TTCError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from graftml.executors.ttc.bank_store import BankStore
     from graftml.executors.ttc.evaluate import EvalConfig, EvalRow
+    from graftml.llm.base import LLMBackend
+    from graftml.llm.registry import ModelSpec
 
 __all__ = ["bank_command", "eval_command"]
 
@@ -51,7 +55,7 @@ def bank_command(args: argparse.Namespace) -> int:
     largest = max(config.ns)
     config = replace(config, strategies=("single", "self_consistency"),  # greedy + samples
                      ns=tuple(sorted({1, largest})))
-    rows = _run(config, _stores(args, config, Path(args.out)), live=True)
+    rows = _run(config, _stores(args, config, Path(args.out)), live=True, fill=True)
     print(format_table(summarize(rows)))
     print(f"bank {args.out}: {len(config.models)} model(s) x {rows[0].items if rows else 0} "
           f"problems x (greedy + {largest} samples x {config.seeds} seed(s))")
@@ -88,7 +92,10 @@ def _stores(args: argparse.Namespace, config: EvalConfig, path: Path) -> dict[st
     return {model: store for model in config.models}
 
 
-def _run(config: EvalConfig, stores: dict[str, BankStore], live: bool) -> list[EvalRow]:
+def _run(config: EvalConfig, stores: dict[str, BankStore], live: bool, fill: bool = False
+         ) -> list[EvalRow]:
+    """The sweep, with a progress bar; ``fill`` first draws the bank's samples ahead, many
+    problems per call (then the sweep only replays)."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -111,6 +118,8 @@ def _run(config: EvalConfig, stores: dict[str, BankStore], live: bool) -> list[E
     task = bar.add_task("problems", total=None)
     try:
         with bar:
+            if fill:
+                _fill(config, backends, specs, stores, bar, task)
             return evaluate(config, backends, specs, stores=stores,
                             progress=lambda line: bar.console.print(line),
                             on_item=lambda done, total: bar.update(task, completed=done,
@@ -120,3 +129,17 @@ def _run(config: EvalConfig, stores: dict[str, BankStore], live: bool) -> list[E
             backend.close()
         for store in set(stores.values()):
             store.close()
+
+
+def _fill(config: EvalConfig, backends: dict[str, LLMBackend], specs: dict[str, ModelSpec],
+          stores: dict[str, BankStore], bar: Progress, task: TaskID) -> None:
+    from graftml.executors.ttc.bank_fill import fill_bank
+    from graftml.executors.ttc.sample_bank import SampleBank
+
+    for model, backend in backends.items():
+        bar.update(task, completed=0, total=None)
+        bank = SampleBank(backend, stores[model], model, specs[model])
+        drawn = fill_bank(config, bank, specs[model],
+                          on_item=lambda done, total: bar.update(task, completed=done,
+                                                                 total=total))
+        bar.console.print(f"{model}: {drawn} new samples in the bank")

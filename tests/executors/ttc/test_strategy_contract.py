@@ -99,6 +99,25 @@ class TestConfidenceVote(_OnBothBackends):
         return super().request(**{"confidence": keep, **fields})
 
 
+class TestDifficultyAdaptive(_OnBothBackends):
+    name = "difficulty_adaptive"
+
+    def request(self, **fields: Any) -> TTCRequest:
+        return super().request(**{"n": 4, **fields})
+
+    def candidate_counts(self, request: TTCRequest) -> range:
+        return range(min(2, request.n), request.n + 1)
+
+
+class TestCascade(_OnBothBackends):
+    """Escalating to the same model (no strong backend): every call is the tested backend's."""
+
+    name = "cascade"
+
+    def candidate_counts(self, request: TTCRequest) -> range:
+        return range(request.n, request.n + request.cascade.strong_n + 1)
+
+
 def test_every_registered_strategy_has_a_contract_class() -> None:
     tested = {cls.name for cls in _subclasses(_OnBothBackends)}
     assert tested == set(STRATEGIES.names())

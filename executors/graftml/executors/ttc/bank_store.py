@@ -1,13 +1,13 @@
 """A sample bank on disk: every seeded sample a sweep drew, replayable without the model.
 
 ``graft ttc bank build`` draws each problem's samples once per model through a
-:class:`~graftml.executors.ttc.sample_bank.SampleBank` that appends every new sample here, one
-JSON line each, flushed as it is drawn: a killed build loses at most the sample in flight and
-resumes where it stopped. ``graft ttc eval --bank FILE`` (and benchmarks, and the router) then
-replay strategies from the file alone, with the samples, token counts and latencies the live
-run had. The first line is a header naming the data file (and its SHA-256), the models and the
-sampling settings; a bank is refused for another data file or other settings. Files ending in
-``.gz`` are read (not appended to) compressed.
+:class:`~graftml.executors.ttc.sample_bank.SampleBank` that appends every new sample here, one JSON
+line each, flushed as it is drawn: a killed build loses at most the samples in flight (one sample,
+or one batch of problems on vLLM) and resumes where it stopped. ``graft ttc eval --bank FILE`` (and
+benchmarks, and the router) then replay strategies from the file alone, with the samples, token
+counts and latencies the live run had. The first line is a header naming the data file (and its
+SHA-256), the models and the sampling settings; a bank is refused for another data file or other
+settings. Files ending in ``.gz`` are read (not appended to) compressed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import IO, Any
 from graftml.llm.types import Completion, GenerationRequest, Usage
 from graftml.ttc.types import TTCError
 
-__all__ = ["BankHeader", "BankStore", "Sample"]
+__all__ = ["BankHeader", "BankStore", "Sample", "read_header"]
 
 BANK_FORMAT = 1
 Sample = tuple[Completion, Usage, float]
@@ -87,16 +87,7 @@ class BankStore:
             with self.path.open("r+b") as sink:
                 sink.truncate(len(raw))
         rows = raw.decode("utf-8").splitlines()
-        try:
-            first = json.loads(rows[0]) if rows else None
-            if not isinstance(first, dict) or first.get("bank") != BANK_FORMAT:
-                raise KeyError("bank")
-            stored = BankHeader(first["data"], first["data_sha256"], tuple(first["models"]),
-                                first["max_tokens"], first["temperature"])
-        except (json.JSONDecodeError, KeyError):
-            raise TTCError(f"{self.path} is not a graftml sample bank (no bank header); give "
-                           "a file written by `graft ttc bank build`") from None
-        stored.check_against(self.header, self.path)
+        _header_of(rows[0] if rows else "", self.path).check_against(self.header, self.path)
         for row in rows[1:]:
             try:
                 record = json.loads(row)
@@ -130,6 +121,31 @@ class BankStore:
         if self._sink is not None:
             self._sink.close()
             self._sink = None
+
+
+def read_header(path: Path) -> BankHeader:
+    """The header of the bank at ``path`` (which data file, models and settings it holds).
+
+    Raises:
+        TTCError: no such file, or not a bank.
+    """
+    if not path.is_file():
+        raise TTCError(f"bank {path} not found")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as source:
+        return _header_of(source.readline(), path)
+
+
+def _header_of(line: str, path: Path) -> BankHeader:
+    try:
+        first = json.loads(line) if line else None
+        if not isinstance(first, dict) or first.get("bank") != BANK_FORMAT:
+            raise KeyError("bank")
+        return BankHeader(first["data"], first["data_sha256"], tuple(first["models"]),
+                          first["max_tokens"], first["temperature"])
+    except (json.JSONDecodeError, KeyError):
+        raise TTCError(f"{path} is not a graftml sample bank (no bank header); give a file "
+                       "written by `graft ttc bank build`") from None
 
 
 def _sample_of(record: dict[str, Any]) -> Sample:

@@ -6,7 +6,9 @@ the strategies' own :class:`~graftml.ttc.cost.Cost`. On backends that draw N sam
 N seeded calls, samples are generated once and replayed across N and strategies
 (:class:`~graftml.executors.ttc.sample_bank.SampleBank`), which gives the same samples, usage and
 latency as separate runs at a fraction of the time. Seed ``s`` uses sample seeds from
-``s * 1000``. ``single`` is greedy, so it runs at N = 1 only and its seeds agree.
+``s * seed_stride`` (1000: separate draws; on a bank of K samples per problem,
+``seed_stride=N`` replays K // N disjoint repeats of N samples). ``single`` is greedy, so it
+runs at N = 1 only and its seeds agree.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graftml.executors.ttc.bank_store import BankStore
-from graftml.executors.ttc.datasets import Dataset, Split, load_dataset
+from graftml.executors.ttc.datasets import Dataset, Item, Split, load_dataset
 from graftml.executors.ttc.extract import normalize_answer
 from graftml.executors.ttc.prompts import DEFAULT_SHOTS, item_request
 from graftml.executors.ttc.registry import get_strategy, make_scorer
@@ -24,11 +26,10 @@ from graftml.executors.ttc.sample_bank import SampleBank
 from graftml.llm.base import LLMBackend
 from graftml.llm.registry import ModelSpec
 from graftml.ttc.cost import Cost
-from graftml.ttc.types import TTCError
+from graftml.ttc.types import TTCError, TTCRequest
 
-__all__ = ["EvalConfig", "EvalRow", "evaluate"]
+__all__ = ["EvalConfig", "EvalRow", "evaluate", "sweep_request"]
 
-_SEED_STRIDE = 1000
 _SCORED = {"best_of_n", "beam_search"}
 
 
@@ -47,6 +48,11 @@ class EvalConfig:
     scorer: str = "mean_logprob"
     max_tokens: int = 32
     temperature: float = 0.7
+    seed_stride: int = 1000  # seed s draws sample seeds from s * seed_stride
+
+    def __post_init__(self) -> None:
+        if self.seed_stride < 1:
+            raise TTCError(f"seed_stride must be >= 1, got {self.seed_stride}")
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,17 @@ def _runs(config: EvalConfig) -> list[tuple[str, int]]:
             for n in sorted(config.ns, reverse=True) if strategy != "single" or n == 1]
 
 
+def sweep_request(config: EvalConfig, dataset: Dataset, item: Item, spec: ModelSpec,
+                  strategy: str, n: int, seed: int) -> TTCRequest:
+    """The request the sweep gives ``strategy`` at ``n`` and ``seed`` for ``item`` (bank
+    building draws exactly these requests' samples ahead)."""
+    return item_request(
+        item, dataset, spec, config.shots, n=n, seed=seed * config.seed_stride,
+        max_tokens=config.max_tokens,
+        temperature=None if strategy == "single" else config.temperature,
+        scorer=make_scorer(config.scorer) if strategy in _SCORED else None)
+
+
 @dataclass
 class _Tally:
     correct: int = 0
@@ -143,11 +160,7 @@ def _sweep(config: EvalConfig, dataset: Dataset, spec: ModelSpec, backend: LLMBa
     for finished, item in enumerate(dataset.items, start=1):
         expected = normalize_answer(item.answer)
         for (strategy, n), tally in tallies.items():
-            request = item_request(
-                item, dataset, spec, config.shots, n=n, seed=seed * _SEED_STRIDE,
-                max_tokens=config.max_tokens,
-                temperature=None if strategy == "single" else config.temperature,
-                scorer=make_scorer(config.scorer) if strategy in _SCORED else None)
+            request = sweep_request(config, dataset, item, spec, strategy, n, seed)
             result = get_strategy(strategy)(request, backend, None)
             tally.correct += result.answer is not None and normalize_answer(
                 result.answer) == expected

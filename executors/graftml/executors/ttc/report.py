@@ -14,7 +14,10 @@ __all__ = ["Summary", "format_table", "plot", "summarize", "write_outputs"]
 
 # marker, line style, marker size: one colour per model, one look per strategy
 _STYLES = {"single": ("s", "none", 9), "best_of_n": ("^", "--", 7),
-           "self_consistency": ("o", "-", 5), "other": ("D", ":", 5)}
+           "self_consistency": ("o", "-", 5), "early_stopping_self_consistency": ("v", ":", 8),
+           "adaptive_consistency": ("<", ":", 8), "confidence_vote": ("P", ":", 8),
+           "difficulty_adaptive": ("X", ":", 8), "cascade": ("*", ":", 11),
+           "other": ("D", ":", 6)}
 
 
 @dataclass(frozen=True)
