@@ -3,7 +3,7 @@ a bank's samples, the cascade over two models' banks, and the paired comparisons
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from graftml.executors.ttc.report import Summary
 from graftml.executors.ttc.sample_bank import SampleBank
 from graftml.files import file_sha256
 from graftml.llm.registry import ModelSpec, get_model
-from graftml.ttc import CascadeOptions, Cost
+from graftml.ttc import CascadeOptions, Cost, DifficultyOptions
 
 CASCADE_GRID = [(weak_n, agreement, strong_n) for weak_n in (4, 8)
                 for agreement in (0.75, 1.0) for strong_n in (1, 4, 8)]
@@ -168,3 +168,30 @@ def pareto_cascades(summaries: list[Summary]) -> list[Summary]:
     return [s for s in summaries if s.strategy != "cascade"] + [
         replace(s, model="cascade (weak N/agreement/strong N)", n=i + 1)
         for i, s in enumerate(sorted(front, key=lambda s: s.tokens))]
+
+
+CONFIDENT_GRID = (-0.05, -0.1, -0.15, -0.2, -0.3, -0.5)
+
+
+def calibrate_difficulty(dev: Replay, model: str, say: Callable[[str], None]
+                         ) -> DifficultyOptions:
+    """``difficulty_adaptive``'s confidence threshold for ``model``, chosen on the dev bank: the
+    cheapest setting of :data:`CONFIDENT_GRID` within one point of fixed self-consistency at the
+    dev bank's N (the most accurate when none is)."""
+    only = replace(dev.base, models=(model,), ns=(dev.k,))
+    target = float(np.mean([r.accuracy for r in dev.run(replace(only, strategies=(
+        "self_consistency",)))]))
+    tried = []
+    for confident in CONFIDENT_GRID:
+        options = DifficultyOptions(confident=confident)
+        rows = dev.run(replace(only, strategies=("difficulty_adaptive",),
+                               request_fields={"difficulty": options}))
+        accuracy = float(np.mean([r.accuracy for r in rows]))
+        tokens = _per_draw(rows, "total_tokens") / dev.items
+        tried.append((options, accuracy, tokens))
+        say(f"dev {model}: difficulty_adaptive@{dev.k} confident {confident:g}: accuracy "
+            f"{accuracy:.3f} (self-consistency@{dev.k} {target:.3f}), {tokens:.0f} tokens/item")
+    good = [t for t in tried if t[1] >= target - 0.01]
+    chosen = min(good, key=lambda t: t[2]) if good else max(tried, key=lambda t: t[1])
+    say(f"dev {model}: chose confident {chosen[0].confident:g}")
+    return chosen[0]

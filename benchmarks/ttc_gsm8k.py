@@ -34,6 +34,7 @@ from dataclasses import replace
 from benchmarks._common import console, cpu_model
 from benchmarks._ttc_replay import (
     Replay,
+    calibrate_difficulty,
     cascade_rows,
     compare,
     efficiency_verdict,
@@ -43,6 +44,9 @@ from benchmarks._ttc_replay import (
 )
 from graftml.executors.ttc.evaluate import EvalConfig, EvalRow
 from graftml.executors.ttc.report import format_table, plot, summarize
+from graftml.ttc import DifficultyOptions
+
+DEFAULT = DifficultyOptions()
 
 FIXED = "self_consistency"
 ADAPTIVE = ("early_stopping_self_consistency", "adaptive_consistency", "confidence_vote",
@@ -66,6 +70,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--strong-n", type=int, default=8,
                         help="the strong model's self-consistency the cascade is held to")
     parser.add_argument("--plot", type=Path, help="write accuracy vs cost here (PNG)")
+    parser.add_argument("--dev-banks", type=Path, nargs="*", default=[],
+                        help="banks on a dev split (e.g. GSM8K train) to choose thresholds on")
+    parser.add_argument("--dev-data", type=Path)
+    parser.add_argument("--dev-limit", type=int)
+    parser.add_argument("--dev-n", type=int, default=8, help="the dev banks' samples")
     return parser.parse_args(argv)
 
 
@@ -78,19 +87,27 @@ def main(argv: list[str] | None = None) -> int:
                       limit=args.limit, max_tokens=args.max_tokens,
                       temperature=args.temperature)
     replay = Replay(base, stores, specs, args.n)
-    rows = replay.fixed() + replay.run(replace(base, strategies=ADAPTIVE, ns=(args.n,)))
+    out = console()
+
+    def say(line: str) -> None:
+        out.print(line, markup=False, highlight=False)  # anchors are in [brackets]
+
+    difficulty = _dev_thresholds(args, say)
+    rows = replay.fixed() + replay.run(replace(base, strategies=ADAPTIVE[:-1], ns=(args.n,)))
+    for model in models:
+        options = difficulty.get(model, DEFAULT)
+        where = "chosen on the dev split" if model in difficulty else "the default; no dev bank"
+        say(f"{model}: difficulty_adaptive with confident {options.confident:g} ({where})")
+        rows += replay.run(replace(base, models=(model,), strategies=ADAPTIVE[-1:],
+                                   ns=(args.n,), request_fields={"difficulty": options}))
     if args.cascade:
         weak, strong = args.cascade.split(":")
         rows += cascade_rows(replay, weak, strong)
-    out = console()
     out.print(f"GSM8K replayed from {len(args.banks)} bank(s) ({replay.items} problems, "
               f"K = {args.n} samples per problem; N-sample runs repeat K // N times) on "
               f"{cpu_model()}; tokens and seconds are those measured when the banks were built "
               "(their build logs record the machine)")
     out.print(format_table(summarize(rows)))
-    def say(line: str) -> None:
-        out.print(line, markup=False, highlight=False)  # anchors are in [brackets]
-
     for model in models:
         _report_model(say, rows, replay, model, args.n)
     if args.cascade:
@@ -100,6 +117,21 @@ def main(argv: list[str] | None = None) -> int:
              f"GSM8K, {replay.items} held-out problems (cascades: those on the front)")
         out.print(f"wrote {args.plot}")
     return 0
+
+
+def _dev_thresholds(args: argparse.Namespace, say: Callable[[str], None]
+                    ) -> dict[str, DifficultyOptions]:
+    """Per model with a dev bank, difficulty_adaptive's threshold chosen on the dev split."""
+    if not args.dev_banks:
+        return {}
+    if args.dev_data is None:
+        raise SystemExit("--dev-banks needs --dev-data (the dev split's file)")
+    stores, specs = open_banks(args.dev_banks, args.dev_data, args.max_tokens,
+                               args.temperature)
+    dev = Replay(EvalConfig(dataset=str(args.dev_data), models=tuple(specs),
+                            limit=args.dev_limit, max_tokens=args.max_tokens,
+                            temperature=args.temperature), stores, specs, args.dev_n)
+    return {model: calibrate_difficulty(dev, model, say) for model in specs}
 
 
 def _report_model(say: Callable[[str], None], rows: list[EvalRow], replay: Replay, model: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from graftml.executors.ttc.datasets import load_dataset
 from graftml.executors.ttc.evaluate import EvalConfig, evaluate
 from graftml.executors.ttc.report import format_table, summarize, write_outputs
 from graftml.llm import GenerationRequest, ScriptedBackend
+from graftml.ttc import AdaptiveOptions
 
 from .conftest import toy_spec
 
@@ -68,3 +70,25 @@ def test_each_problem_ticks_the_progress_up_to_the_total() -> None:
     evaluate(config, {"toy": ScriptedBackend(oracle_for_first_item)}, {"toy": toy_spec()},
              on_item=lambda done, total: ticks.append((done, total)))
     assert ticks == [(done, 6) for done in range(1, 7)]
+
+
+def test_request_fields_set_a_strategys_options_and_seed_stride_the_draws() -> None:
+    """ESC stops at its first unanimous window: two samples by default, four when the request
+    fields say so; the second seed's samples start at ``seed_stride``."""
+    seeds: list[int] = []
+
+    def same_answer(request: GenerationRequest, index: int) -> str:
+        seeds.append(request.seed or 0)
+        return "The answer is 7."
+
+    def run(**changes: Any) -> list[int]:
+        seeds.clear()
+        config = EvalConfig(dataset="arithmetic", models=("toy",), strategies=(
+            "early_stopping_self_consistency",), ns=(4,), seeds=2, limit=1, **changes)
+        evaluate(config, {"toy": ScriptedBackend(same_answer)}, {"toy": toy_spec()})
+        return sorted(set(seeds))
+
+    assert run() == [0, 1, 1000, 1001]
+    assert run(request_fields={"adaptive": AdaptiveOptions(window=4)}) == [
+        0, 1, 2, 3, 1000, 1001, 1002, 1003]
+    assert run(seed_stride=4) == [0, 1, 4, 5]

@@ -35,7 +35,9 @@ _SCORED = {"best_of_n", "beam_search"}
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """What to sweep; ``limit`` takes the first items of the split."""
+    """What to sweep; ``limit`` takes the first items of the split; ``request_fields`` set
+    other :class:`~graftml.ttc.types.TTCRequest` fields (a strategy's options) on every
+    request."""
 
     dataset: str
     models: tuple[str, ...]
@@ -49,6 +51,7 @@ class EvalConfig:
     max_tokens: int = 32
     temperature: float = 0.7
     seed_stride: int = 1000  # seed s draws sample seeds from s * seed_stride
+    request_fields: dict[str, Any] = field(default_factory=dict)  # e.g. {"difficulty": ...}
 
     def __post_init__(self) -> None:
         if self.seed_stride < 1:
@@ -144,7 +147,8 @@ def sweep_request(config: EvalConfig, dataset: Dataset, item: Item, spec: ModelS
         item, dataset, spec, config.shots, n=n, seed=seed * config.seed_stride,
         max_tokens=config.max_tokens,
         temperature=None if strategy == "single" else config.temperature,
-        scorer=make_scorer(config.scorer) if strategy in _SCORED else None)
+        scorer=make_scorer(config.scorer) if strategy in _SCORED else None,
+        **config.request_fields)
 
 
 @dataclass
