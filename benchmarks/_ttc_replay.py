@@ -38,13 +38,13 @@ def open_banks(paths: Sequence[Path], data: Path, max_tokens: int, temperature: 
 
 @dataclass
 class Replay:
-    """Sweeps replayed from ``stores``: a run at N repeats ``k // N`` times on disjoint
-    samples."""
+    """Sweeps replayed from ``stores``; ``ks`` holds each model's samples per problem, and a run
+    at N repeats ``K // N`` times on disjoint samples (models with K < N skip it)."""
 
     base: EvalConfig
     stores: dict[str, BankStore]
     specs: dict[str, ModelSpec]
-    k: int
+    ks: dict[str, int]
 
     def __post_init__(self) -> None:
         self.dataset = load_dataset(self.base.dataset, limit=self.base.limit)
@@ -52,11 +52,13 @@ class Replay:
         self.items = len(self.references)
 
     def run(self, config: EvalConfig) -> list[EvalRow]:
-        """``config``'s sweep, one N at a time with its own repeats."""
+        """``config``'s sweep, one model and one N at a time with its own repeats."""
         rows: list[EvalRow] = []
         for n in config.ns:
-            rows += evaluate(replace(config, ns=(n,), seeds=max(1, self.k // n), seed_stride=n),
-                             {}, self.specs, stores=self.stores)
+            for model in (m for m in config.models if self.ks[m] >= n):
+                rows += evaluate(replace(config, models=(model,), ns=(n,),
+                                         seeds=self.ks[model] // n, seed_stride=n),
+                                 {}, self.specs, stores=self.stores)
         return rows
 
     def fixed(self) -> list[EvalRow]:
@@ -73,10 +75,14 @@ def cascade_rows(replay: Replay, weak: str, strong: str) -> list[EvalRow]:
     rows = []
     for weak_n, agreement, strong_n in CASCADE_GRID:
         options = CascadeOptions(banks[strong], replay.specs[strong], strong_n, agreement)
-        stride = max(weak_n, strong_n)
+        if weak_n > replay.ks[weak] or strong_n > replay.ks[strong]:
+            continue
+        stride = max(weak_n, strong_n)  # draw s: samples from s * stride, on both models
+        repeats = min((replay.ks[weak] - weak_n) // stride, (replay.ks[strong] - strong_n)
+                      // stride) + 1
         config = replace(replay.base, seed_stride=stride)
         label = f"cascade {weak_n}/{agreement:g}/{strong_n}"
-        for seed in range(max(1, replay.k // stride)):
+        for seed in range(repeats):
             rows.append(_cascade_run(replay, config, banks[weak], weak, options, weak_n, seed,
                                      label))
     return rows
@@ -178,7 +184,8 @@ def calibrate_difficulty(dev: Replay, model: str, say: Callable[[str], None]
     """``difficulty_adaptive``'s confidence threshold for ``model``, chosen on the dev bank: the
     cheapest setting of :data:`CONFIDENT_GRID` within one point of fixed self-consistency at the
     dev bank's N (the most accurate when none is)."""
-    only = replace(dev.base, models=(model,), ns=(dev.k,))
+    k = dev.ks[model]
+    only = replace(dev.base, models=(model,), ns=(k,))
     target = float(np.mean([r.accuracy for r in dev.run(replace(only, strategies=(
         "self_consistency",)))]))
     tried = []
@@ -189,8 +196,8 @@ def calibrate_difficulty(dev: Replay, model: str, say: Callable[[str], None]
         accuracy = float(np.mean([r.accuracy for r in rows]))
         tokens = _per_draw(rows, "total_tokens") / dev.items
         tried.append((options, accuracy, tokens))
-        say(f"dev {model}: difficulty_adaptive@{dev.k} confident {confident:g}: accuracy "
-            f"{accuracy:.3f} (self-consistency@{dev.k} {target:.3f}), {tokens:.0f} tokens/item")
+        say(f"dev {model}: difficulty_adaptive@{k} confident {confident:g}: accuracy "
+            f"{accuracy:.3f} (self-consistency@{k} {target:.3f}), {tokens:.0f} tokens/item")
     good = [t for t in tried if t[1] >= target - 0.01]
     chosen = min(good, key=lambda t: t[2]) if good else max(tried, key=lambda t: t[1])
     say(f"dev {model}: chose confident {chosen[0].confident:g}")

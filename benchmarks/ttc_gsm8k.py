@@ -64,6 +64,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--n", type=int, required=True, help="the banks' samples per problem")
+    parser.add_argument("--n-for", action="append", default=[], metavar="MODEL=K",
+                        help="a model whose bank holds K samples per problem, not --n")
     parser.add_argument("--max-tokens", type=int, default=400)
     parser.add_argument("--temperature", type=float, default=0.7)
     parser.add_argument("--cascade", help="WEAK:STRONG models, both in the banks")
@@ -82,34 +84,35 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     stores, specs = open_banks(args.banks, args.data, args.max_tokens, args.temperature)
     models = tuple(specs)
-    ns = tuple(sorted({1, *[2 ** k for k in range(1, 8) if 2 ** k <= args.n], args.n}))
+    ks = {model: args.n for model in models} | _per_model_k(args.n_for)
+    ns = tuple(sorted({1, *[2 ** k for k in range(1, 8) if 2 ** k <= args.n], *ks.values()}))
     base = EvalConfig(dataset=str(args.data), models=models, strategies=(FIXED,), ns=ns,
                       limit=args.limit, max_tokens=args.max_tokens,
                       temperature=args.temperature)
-    replay = Replay(base, stores, specs, args.n)
+    replay = Replay(base, stores, specs, ks)
     out = console()
 
     def say(line: str) -> None:
         out.print(line, markup=False, highlight=False)  # anchors are in [brackets]
 
     difficulty = _dev_thresholds(args, say)
-    rows = replay.fixed() + replay.run(replace(base, strategies=ADAPTIVE[:-1], ns=(args.n,)))
+    rows = replay.fixed()
     for model in models:
         options = difficulty.get(model, DEFAULT)
         where = "chosen on the dev split" if model in difficulty else "the default; no dev bank"
         say(f"{model}: difficulty_adaptive with confident {options.confident:g} ({where})")
-        rows += replay.run(replace(base, models=(model,), strategies=ADAPTIVE[-1:],
-                                   ns=(args.n,), request_fields={"difficulty": options}))
+        rows += replay.run(replace(base, models=(model,), strategies=ADAPTIVE,
+                                   ns=(ks[model],), request_fields={"difficulty": options}))
     if args.cascade:
         weak, strong = args.cascade.split(":")
         rows += cascade_rows(replay, weak, strong)
     out.print(f"GSM8K replayed from {len(args.banks)} bank(s) ({replay.items} problems, "
-              f"K = {args.n} samples per problem; N-sample runs repeat K // N times) on "
+              f"K = {ks} samples per problem; N-sample runs repeat K // N times) on "
               f"{cpu_model()}; tokens and seconds are those measured when the banks were built "
               "(their build logs record the machine)")
     out.print(format_table(summarize(rows)))
     for model in models:
-        _report_model(say, rows, replay, model, args.n)
+        _report_model(say, rows, replay, model, ks[model])
     if args.cascade:
         _report_cascade(say, rows, replay, args.cascade, args.strong_n)
     if args.plot:
@@ -117,6 +120,13 @@ def main(argv: list[str] | None = None) -> int:
              f"GSM8K, {replay.items} held-out problems (cascades: those on the front)")
         out.print(f"wrote {args.plot}")
     return 0
+
+
+def _per_model_k(pairs: list[str]) -> dict[str, int]:
+    try:
+        return {model: int(k) for model, k in (pair.split("=") for pair in pairs)}
+    except ValueError:
+        raise SystemExit(f"--n-for takes MODEL=K, got {pairs}") from None
 
 
 def _dev_thresholds(args: argparse.Namespace, say: Callable[[str], None]
@@ -130,7 +140,8 @@ def _dev_thresholds(args: argparse.Namespace, say: Callable[[str], None]
                                args.temperature)
     dev = Replay(EvalConfig(dataset=str(args.dev_data), models=tuple(specs),
                             limit=args.dev_limit, max_tokens=args.max_tokens,
-                            temperature=args.temperature), stores, specs, args.dev_n)
+                            temperature=args.temperature), stores, specs,
+                 dict.fromkeys(specs, args.dev_n))
     return {model: calibrate_difficulty(dev, model, say) for model in specs}
 
 
